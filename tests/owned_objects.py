@@ -121,3 +121,8 @@ def _redemption(w: World):
 @builder(m.AccessLog)
 def _access_log(w: World):
     return m.AccessLog.objects.create(user=w.staff_a, action="login", target="test")
+
+
+@builder(m.Notification)
+def _notification(w: World):
+    return m.Notification.objects.create(user=w.enterprise_user_1, kind="test", title="测试通知")

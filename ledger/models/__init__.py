@@ -55,3 +55,6 @@ __all__ += [
     "Source",
     "Trigger",
 ]
+from ledger.models.notifications import Notification  # noqa: E402
+
+__all__ += ["Notification"]

@@ -38,4 +38,5 @@ def register() -> None:
     register_tenancy(
         m.LoginFailure, Tenancy(custom=lambda user, qs: qs if user.role == m.Role.ADMINISTRATOR else qs.none())
     )
+    register_tenancy(m.Notification, Tenancy(custom=lambda user, qs: qs.filter(user=user)))
     register_tenancy(m.ApiToken, Tenancy(custom=lambda user, qs: qs.filter(user=user)))
