@@ -146,6 +146,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Commitment Ledger: policy commitments, contracts and what a government owes.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
 }

@@ -87,13 +87,25 @@ def load_unit_groups(agencies: dict[str, Agency]) -> dict[str, UnitGroup]:
 
 
 @transaction.atomic
-def load_plan(agencies: dict[str, Agency], groups: dict[str, UnitGroup]) -> int:
-    plan = read("plan_tasks.json")
-    by_name = {a.name: a for a in agencies.values()}
+def load_plan(document: dict | None = None, *, plan_name: str = PLAN_NAME) -> int:
+    """Store a parsed plan's tasks with their units; collectives become unit groups, never agencies.
+
+    Every unit must be a known agency or a collective; unknown names stop the load and are listed,
+    so nothing is half-imported.
+    """
+    from ledger.planparse import is_collective
+
+    plan = document if document is not None else read("plan_tasks.json")
+    by_name = {a.name: a for a in Agency.objects.all()}
+    names = {n for t in plan["tasks"] for n in (*t["responsible"], *t["cooperating"])}
+    missing = sorted(n for n in names if n not in by_name and not is_collective(n))
+    if missing:
+        raise ValueError(f"以下单位尚未登记为机关单位，请先由管理员录入：{'、'.join(missing)}")
+    groups = {n: upsert(UnitGroup, name=n)[0] for n in names if n not in by_name}
     for t in plan["tasks"]:
         task, _ = upsert(
             PlanTask,
-            plan=PLAN_NAME,
+            plan=plan_name,
             number=t["number"],
             defaults={
                 "section": t.get("subsection") or t["section"],
@@ -102,15 +114,12 @@ def load_plan(agencies: dict[str, Agency], groups: dict[str, UnitGroup]) -> int:
                 "deadline_text": t.get("deadline") or "",
             },
         )
-        for names, agency_rel, group_rel in (
+        for units, agency_rel, group_rel in (
             (t["responsible"], task.responsible_agencies, task.responsible_groups),
             (t["cooperating"], task.cooperating_agencies, task.cooperating_groups),
         ):
-            missing = [n for n in names if n not in by_name and n not in groups]
-            if missing:
-                raise ValueError(f"任务{t['number']}的单位未在 seeds/agencies.json 中登记：{missing}")
-            agency_rel.set([by_name[n] for n in names if n in by_name])
-            group_rel.set([groups[n] for n in names if n in groups])
+            agency_rel.set([by_name[n] for n in units if n in by_name])
+            group_rel.set([groups[n] for n in units if n in groups])
     return len(plan["tasks"])
 
 
@@ -127,7 +136,7 @@ def load_lpr() -> None:
 def load_all() -> dict:
     agencies = load_agencies()
     groups = load_unit_groups(agencies)
-    tasks = load_plan(agencies, groups)
+    tasks = load_plan()
     load_lpr()
     from ledger.seeding import run_seed_hooks
 

@@ -4,6 +4,8 @@ from ledger.models import User
 
 
 class Command(BaseCommand):
+    # Must run exactly when the demo-user check fails, so it skips the system checks.
+    requires_system_checks = []
     help = "停用全部演示账号并去除演示标记（生产模式启动前必须执行）；其写过的记录仍保留在历史中"
 
     def handle(self, *args, **options):

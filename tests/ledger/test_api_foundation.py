@@ -1,0 +1,255 @@
+"""The foundation's API: the error envelope, roll-back, USCC echo, tenures, history, tokens, roles."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from ledger import clock
+from ledger.models import AccessLog, Agency, ApiToken, Enterprise, LoginFailure, PlanTask, Tenure, User
+from tests.factories import TenureFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+VALID_USCC = "91110000600037341L"
+
+
+# --- the error envelope and roll-back ------------------------------------------------------
+@pytest.mark.urls("tests.ledger.rollback_urls")
+def test_domain_error_after_a_write_rolls_the_whole_request_back(world, api):
+    response = api(world.administrator).post("/write-then-fail/", {}, format="json")
+    assert response.status_code == 409
+    assert response.json() == {"code": "late_failure", "detail": "写入后发生领域错误"}
+    assert not Agency.objects.filter(short_code="half-written").exists()
+
+
+@pytest.mark.urls("tests.ledger.rollback_urls")
+def test_unknown_error_is_a_bare_500_without_internals(world):
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(world.administrator)
+    response = client.post("/write-then-crash/", {}, format="json")
+    assert response.status_code == 500
+    assert response.json() == {"code": "server_error", "detail": "服务器内部错误"}
+    assert b"passwd" not in response.content
+    assert not Agency.objects.filter(short_code="crash-written").exists()
+
+
+def test_unauthenticated_request_gets_the_envelope(db):
+    response = APIClient().get("/api/tenures/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_missing_object_is_404_in_the_envelope(world, api):
+    response = api(world.auditor).get("/api/tenures/999999/")
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "未找到。"} or response.json()["code"] == "not_found"
+
+
+# --- enterprises and the USCC --------------------------------------------------------------
+def test_enterprise_uscc_is_normalised_and_echoed(world, api):
+    # given lower case, full-width input
+    raw = "９１１１００００６０００３７３４１ｌ"
+    response = api(world.administrator).post(
+        "/api/enterprises/",
+        {"name": "北京测试有限公司", "uscc": raw, "region_code": "110000", "scales": [{"scale": "小型", "valid_from": "2024-01-01"}]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["uscc"] == VALID_USCC
+    assert response.json()["scales"] == [{"scale": "小型", "valid_from": "2024-01-01"}]
+    assert Enterprise.objects.get(uscc=VALID_USCC).name == "北京测试有限公司"
+
+
+@pytest.mark.parametrize(
+    ("uscc", "code_fragment"),
+    [
+        ("91110000600037341X", "第18位"),  # wrong check digit
+        ("9111000060003734", "18位"),  # too short
+        ("O1110000600037341L", "第1位"),  # forbidden letter O
+    ],
+)
+def test_malformed_uscc_is_400_naming_the_field_and_writes_nothing(world, api, uscc, code_fragment):
+    before = Enterprise.objects.count()
+    response = api(world.administrator).post(
+        "/api/enterprises/", {"name": "坏代码公司", "uscc": uscc, "region_code": "341002"}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["fields"]) == ["uscc"]
+    assert code_fragment in body["fields"]["uscc"][0]
+    assert Enterprise.objects.count() == before
+
+
+def test_wrong_types_are_400_naming_each_field(world, api):
+    response = api(world.administrator).post(
+        "/api/tenures/", {"agency": "abc", "person": "", "title": "局长", "start_on": "2024-13-01"}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"agency", "person", "start_on"}
+    assert Tenure.objects.count() == 0
+
+
+def test_unknown_role_is_400(world, api):
+    response = api(world.administrator).post(
+        "/api/users/", {"username": "newbie", "password": "Very-long-pass-2026", "role": "king"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["role"]
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_enterprise_user_must_be_bound_to_an_enterprise(world, api):
+    response = api(world.administrator).post(
+        "/api/users/", {"username": "ent", "password": "Very-long-pass-2026", "role": "enterprise"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["enterprise"]
+    assert not User.objects.filter(username="ent").exists()
+
+
+# --- tenures ------------------------------------------------------------------------------
+def test_overlapping_tenure_is_refused_and_nothing_written(world, api):
+    TenureFactory(agency=world.agency_a, person="甲", start_on="2020-01-01", end_on="2023-07-01")
+    response = api(world.administrator).post(
+        "/api/tenures/",
+        {"agency": world.agency_a.pk, "person": "乙", "title": "局长", "start_on": "2023-06-30"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "tenure_overlap"
+    assert list(response.json()["fields"]) == ["start_on"]
+    assert Tenure.objects.filter(agency=world.agency_a).count() == 1
+
+
+def test_adjacent_tenure_is_allowed_half_open_interval(world, api):
+    TenureFactory(agency=world.agency_a, person="甲", start_on="2020-01-01", end_on="2023-07-01")
+    response = api(world.administrator).post(
+        "/api/tenures/",
+        {"agency": world.agency_a.pk, "person": "乙", "title": "局长", "acting": True, "start_on": "2023-07-01"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["acting"] is True
+    assert response.json()["end_on"] is None
+
+
+def test_agency_staff_cannot_record_tenures_even_their_own(world, api):
+    response = api(world.staff_a).post(
+        "/api/tenures/", {"agency": world.agency_a.pk, "person": "自己", "title": "局长", "start_on": "2024-01-01"}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert Tenure.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgres_exclusion_constraint_refuses_overlap_written_around_the_service(world):
+    from django.db import IntegrityError, transaction
+
+    Tenure.objects.create(agency=world.agency_a, person="甲", title="局长", start_on="2020-01-01")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tenure.objects.create(agency=world.agency_a, person="乙", title="局长", start_on="2024-01-01")
+    assert Tenure.objects.filter(agency=world.agency_a).count() == 1
+
+
+# --- history ------------------------------------------------------------------------------
+def test_history_shows_who_changed_which_field_from_what_to_what(world, api):
+    client = api(world.administrator)
+    created = client.post(
+        "/api/tenures/", {"agency": world.agency_a.pk, "person": "甲", "title": "局长", "start_on": "2024-01-01"}
+    ).json()
+    assert client.patch(f"/api/tenures/{created['id']}/", {"title": "书记"}, format="json").status_code == 200
+    history = client.get(f"/api/tenures/{created['id']}/history/").json()
+    assert [h["type"] for h in history] == ["created", "changed"]
+    assert history[1]["user"] == world.administrator.username
+    assert history[1]["changes"] == [{"field": "title", "old": "局长", "new": "书记"}]
+
+
+# --- sign-in, tokens, lockout ---------------------------------------------------------------
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", role="auditor")
+
+
+def test_token_sign_in_and_use(alice):
+    response = APIClient().post("/api/auth/token/", {"username": "alice", "password": "Test-password-2026"})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get("/api/users/me/").json()["username"] == "alice"
+    assert AccessLog.objects.filter(user=alice, action="login").count() == 1
+
+
+def test_expired_token_is_refused(alice):
+    response = APIClient().post("/api/auth/token/", {"username": "alice", "password": "Test-password-2026"})
+    token = response.json()["token"]
+    ApiToken.objects.update(expires_at=clock.now() - timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    response = client.get("/api/users/me/")
+    assert response.status_code == 401
+    assert response.json() == {"code": "authentication_failed", "detail": "令牌已过期，请重新登录"}
+
+
+@override_settings(LEDGER_LOCKOUT_FAILURES=3)
+@pytest.mark.django_db(transaction=True)  # failures must persist past the error response
+def test_lockout_after_repeated_failures_even_with_the_right_password(alice):
+    client = APIClient()
+    for _ in range(3):
+        r = client.post("/api/auth/token/", {"username": "alice", "password": "wrong-password"})
+        assert r.status_code == 400
+        assert r.json()["code"] == "invalid_credentials"
+    assert LoginFailure.objects.filter(username="alice").count() == 3
+    r = client.post("/api/auth/token/", {"username": "alice", "password": "Test-password-2026"})
+    assert r.status_code == 429
+    assert r.json()["code"] == "locked_out"
+    assert ApiToken.objects.count() == 0
+
+
+def test_weak_password_is_refused_with_reasons(world, api):
+    response = api(world.administrator).post(
+        "/api/users/", {"username": "weak", "password": "12345678", "role": "auditor"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "weak_password"
+    assert list(response.json()["fields"]) == ["password"]
+    assert not User.objects.filter(username="weak").exists()
+
+
+# --- roles --------------------------------------------------------------------------------
+def test_supervisor_records_plan_progress_and_others_cannot(world, api):
+    task = PlanTask.objects.create(plan="测试方案", number=1, title="任务一", body="内容")
+    url = f"/api/plan-tasks/{task.pk}/progress/"
+    payload = {"reported_on": "2026-11-20", "percent_done": 40, "summary": "已完成平台对接"}
+    denied = api(world.staff_a).post(url, payload, format="json")
+    assert denied.status_code == 403
+    ok = api(world.supervisor).post(url, payload, format="json")
+    assert ok.status_code == 201
+    assert ok.json()["progress"] == [
+        {"id": ok.json()["progress"][0]["id"], "reported_on": "2026-11-20", "percent_done": 40,
+         "summary": "已完成平台对接", "recorded_by": world.supervisor.username}
+    ]
+    too_much = api(world.supervisor).post(url, {**payload, "percent_done": 101}, format="json")
+    assert too_much.status_code == 400
+    assert list(too_much.json()["fields"]) == ["percent_done"]
+
+
+def test_enterprise_user_sees_only_itself_in_enterprises(world, api):
+    response = api(world.enterprise_user_1).get("/api/enterprises/")
+    assert [row["id"] for row in response.json()["results"]] == [world.enterprise_1.pk]
+    assert response.json()["count"] == 1
+
+
+def test_agency_staff_of_a_successor_sees_tenures_of_the_merged_agency(world, api):
+    world.agency_b.successor = world.agency_a
+    world.agency_b.succeeded_on = "2024-03-01"
+    world.agency_b.save()
+    t = TenureFactory(agency=world.agency_b, person="旧主任")
+    ids = [row["id"] for row in api(world.staff_a).get("/api/tenures/").json()["results"]]
+    assert ids == [t.pk]
+    assert api(world.staff_b).get(f"/api/tenures/{t.pk}/").status_code == 200
