@@ -1,0 +1,123 @@
+"""Streaming CSV and XLSX writers shared by every export (lists, reports, credit batches).
+
+- CSV is UTF-8 with a BOM (so Excel opens it in Chinese) or GB18030 on request, streamed row by
+  row: memory stays bounded whatever the row count.
+- XLSX uses xlsxwriter's constant_memory mode. A sheet holds at most 1,048,576 rows; an export
+  beyond that continues on a further sheet with the header repeated — nothing is cut silently.
+  The limit is a parameter so a test can prove the rollover with a small number.
+- Money stays exact: a Decimal with at most 15 significant digits (all Excel can hold) is written
+  as a number with a 0.00 format; a longer one is written as text rather than rounded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+import xlsxwriter
+
+EXCEL_MAX_ROWS = 1_048_576
+ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030"}
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence], *, encoding: str = "utf-8") -> Iterator[bytes]:
+    """Encoded CSV lines: the BOM (UTF-8 only) and header first, then one chunk per ~500 rows."""
+    codec = ENCODINGS[encoding.lower()]
+    writer = csv.writer(_Echo())
+    first = writer.writerow([_cell_text(h) for h in headers])
+    yield first.encode(codec)  # utf-8-sig writes the BOM once, at the start of this first chunk
+    body_codec = "utf-8" if codec == "utf-8-sig" else codec
+    buffer: list[str] = []
+    for row in rows:
+        buffer.append(writer.writerow([_cell_text(v) for v in row]))
+        if len(buffer) >= 500:
+            yield "".join(buffer).encode(body_codec)
+            buffer.clear()
+    if buffer:
+        yield "".join(buffer).encode(body_codec)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):  # never expected: money is Decimal everywhere
+        raise TypeError("float values are not exported; use Decimal")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def write_xlsx(
+    target,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    sheet_name: str = "数据",
+    sheet_row_limit: int = EXCEL_MAX_ROWS,
+) -> dict:
+    """Write rows to an .xlsx (a path or a binary file object). Returns {"rows", "sheets"}."""
+    if sheet_row_limit < 2:
+        raise ValueError("sheet_row_limit must leave room for the header and one row")
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    money = workbook.add_format({"num_format": "0.00"})
+    date_fmt = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    bold = workbook.add_format({"bold": True})
+    sheets = 0
+    sheet = None
+    row_in_sheet = sheet_row_limit
+    total = 0
+    for row in rows:
+        if row_in_sheet >= sheet_row_limit:
+            sheets += 1
+            sheet = workbook.add_worksheet(sheet_name if sheets == 1 else f"{sheet_name}（续{sheets - 1}）")
+            sheet.write_row(0, 0, list(headers), bold)
+            row_in_sheet = 1
+        for col, value in enumerate(row):
+            _write_cell(sheet, row_in_sheet, col, value, money, date_fmt)
+        row_in_sheet += 1
+        total += 1
+    if sheets == 0:
+        sheet = workbook.add_worksheet(sheet_name)
+        sheet.write_row(0, 0, list(headers), bold)
+        sheets = 1
+    workbook.close()
+    return {"rows": total, "sheets": sheets}
+
+
+def _write_cell(sheet, r: int, c: int, value, money, date_fmt) -> None:
+    if value is None:
+        sheet.write_blank(r, c, None)
+    elif isinstance(value, bool):
+        sheet.write_string(r, c, "是" if value else "否")
+    elif isinstance(value, Decimal):
+        digits = len(value.as_tuple().digits)
+        if digits <= 15:
+            sheet.write_number(r, c, value, money)  # exact: ≤ 15 significant digits survive a double
+        else:
+            sheet.write_string(r, c, str(value))
+    elif isinstance(value, int):
+        sheet.write_number(r, c, value)
+    elif isinstance(value, float):
+        raise TypeError("float values are not exported; use Decimal")
+    elif isinstance(value, datetime):
+        sheet.write_string(r, c, value.isoformat())
+    elif isinstance(value, date):
+        sheet.write_datetime(r, c, datetime(value.year, value.month, value.day), date_fmt)  # noqa: DTZ001
+    else:
+        sheet.write_string(r, c, str(value))
+
+
+def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, headers, rows, **kwargs)
+    return buffer.getvalue()
