@@ -2,4 +2,8 @@
 
 
 def register(router) -> None:
-    pass
+    from credit import api
+
+    router.register("credit/records", api.CreditRecordViewSet, basename="credit-record")
+    router.register("credit/exports", api.CreditExportViewSet, basename="credit-export")
+    router.register("credit/publicity-windows", api.CreditPublicityWindowViewSet, basename="credit-publicity-window")

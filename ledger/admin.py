@@ -78,7 +78,9 @@ class LprRateAdmin(ScopedAdmin):
 
 @admin.register(m.Policy)
 class PolicyAdmin(ScopedAdmin):
-    admin_write_roles = frozenset({m.Role.AGENCY_STAFF, m.Role.ADMINISTRATOR})
+    # Policies are public, so the admin cannot scope a staff member's write to their own agency:
+    # staff write through the API (policies endpoint, own agency only).
+    admin_write_roles = frozenset({m.Role.ADMINISTRATOR})
     list_display = ["doc_number", "title", "issuing_agency", "delivery_mode", "redemption_working_days", "is_demo"]
     list_filter = ["delivery_mode", "is_demo"]
     search_fields = ["doc_number", "title"]
@@ -126,3 +128,85 @@ class AccessLogAdmin(ScopedAdmin):
 
 # Roles, not auth groups, decide what a user may do (SPEC §1).
 admin.site.unregister(Group)
+
+from ledger import admin_reports  # noqa: E402, F401  (saved filters, export jobs, report snapshots: issue 6)
+from ledger.imports import admin as _imports_admin  # noqa: E402, F401  (registers ImportJobAdmin)
+
+
+# Claims (诉求) and 确权 requests: read-only here; every step is an explicit API action (issue 3).
+@admin.register(m.Claim)
+class ClaimAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["reference", "enterprise", "agency", "amount", "status", "filed_on", "is_demo"]
+    list_filter = ["status", "is_demo"]
+    search_fields = ["reference", "enterprise__name", "enterprise__uscc", "subject"]
+
+
+@admin.register(m.ClaimEvidence)
+class ClaimEvidenceAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["claim", "original_name", "kind", "size", "sha256", "uploaded_at"]
+    search_fields = ["claim__reference", "sha256"]
+
+
+@admin.register(m.Confirmation)
+class ConfirmationAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["reference", "enterprise", "agency", "amount", "status", "requested_on", "due_on", "is_demo"]
+    list_filter = ["status", "is_demo"]
+    search_fields = ["reference", "enterprise__name", "enterprise__uscc", "subject"]
+
+
+# Recommendations (检察建议 / 司法建议) and binding decisions: read-only here; deadlines are computed
+# and every step is an explicit API action (issue 5).
+@admin.register(m.Recommendation)
+class RecommendationAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["doc_number", "kind", "issuer", "recipient", "served_on", "deadline", "status", "is_demo"]
+    list_filter = ["kind", "status", "urgent", "rectification", "is_demo"]
+    search_fields = ["doc_number", "issuer", "title", "recipient__name"]
+
+
+@admin.register(m.RecommendationReply)
+class RecommendationReplyAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["recommendation", "replied_on", "replied_by"]
+    search_fields = ["recommendation__doc_number", "summary"]
+
+
+@admin.register(m.RecommendationObjection)
+class RecommendationObjectionAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["recommendation", "filed_on", "outcome", "ruled_on"]
+    list_filter = ["outcome"]
+    search_fields = ["recommendation__doc_number", "grounds"]
+
+
+@admin.register(m.Escalation)
+class EscalationAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["recommendation", "to_agency", "deadline", "due_by", "created_on", "is_demo"]
+    search_fields = ["recommendation__doc_number", "to_agency__name"]
+
+
+@admin.register(m.Decision)
+class DecisionAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()
+    list_display = ["case_number", "kind", "agency", "performance_deadline", "status", "performed_on", "is_demo"]
+    list_filter = ["kind", "status", "is_demo"]
+    search_fields = ["case_number", "issued_by", "title", "agency__name", "creditor__name"]
+
+
+@admin.register(m.EnterpriseScale)
+class EnterpriseScaleAdmin(ScopedAdmin):
+    list_display = ["enterprise", "scale", "valid_from"]
+    list_filter = ["scale"]
+    search_fields = ["enterprise__name", "enterprise__uscc"]
+
+
+@admin.register(m.Notification)
+class NotificationAdmin(ScopedAdmin):
+    admin_write_roles = frozenset()  # created by the services and the reminder command
+    list_display = ["created_at", "user", "kind", "title", "read_at", "emailed"]
+    list_filter = ["kind", "emailed"]
+    search_fields = ["title", "user__username"]

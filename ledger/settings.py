@@ -131,8 +131,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ledger.api.pagination.LedgerPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # django-filter and ordering, strict: an invalid parameter is a 400 naming it (ledger/filters.py).
+        "ledger.filters.LedgerFilterBackend",
+        "ledger.filters.StrictOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ledger.api.errors.exception_handler",
@@ -148,7 +149,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ImportStatusEnum": "ledger.models.imports.ImportStatus",
+        "RecommendationKindEnum": "ledger.models.oversight.RecommendationKind",
+        "DecisionKindEnum": "ledger.models.oversight.DecisionKind",
+        "AllocationRuleEnum": "ledger.models.obligations.AllocationRule",
+        "RegimeEnum": "ledger.models.obligations.Regime",
+        "LedgerEntryKindEnum": "ledger.models.obligations.EntryKind",
+        "ObligationLiveStatusEnum": "ledger.selectors.obligations.Status.choices",
+        "RedemptionStatusEnum": "ledger.models.obligations.RedemptionStatus",
+        "AgencyKindEnum": "ledger.models.parties.AgencyKind",
+        "DishonestyKindEnum": "credit.models.DishonestyKind",
+        "SeverityEnum": "credit.models.Severity",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -165,6 +178,13 @@ LEDGER_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LEDGER_LOCKOUT_MIN
 LEDGER_OCID_PREFIX = os.environ.get("LEDGER_OCID_PREFIX", "ocds-demo00")
 # Uploaded evidence: at most this many bytes.
 LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Exports (issue 6): above this many rows an export runs as a background job (run_export_jobs).
+LEDGER_EXPORT_SYNC_MAX_ROWS = int(os.environ.get("LEDGER_EXPORT_SYNC_MAX_ROWS", "50000"))
+# Rows per XLSX sheet, header included; beyond it the export continues on a further sheet.
+LEDGER_XLSX_SHEET_ROWS = int(os.environ.get("LEDGER_XLSX_SHEET_ROWS", str(1_048_576)))
+# 存量 (stock) cut-off: arisen before this date. The default is the start of the district's
+# 2022–2024 action plan, whose 2023 goal is "存量问题全面摸清、基本解决"; ?stock_cutoff= overrides it.
+LEDGER_STOCK_CUTOFF = os.environ.get("LEDGER_STOCK_CUTOFF", "2022-01-01")
 
 LOGGING = {
     "version": 1,

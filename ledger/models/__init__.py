@@ -58,3 +58,68 @@ __all__ += [
 from ledger.models.notifications import Notification  # noqa: E402
 
 __all__ += ["Notification"]
+from ledger.models.oversight import (  # noqa: E402
+    DECISION_TRANSITIONS,
+    RECOMMENDATION_TRANSITIONS,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    Escalation,
+    ObjectionOutcome,
+    Recommendation,
+    RecommendationKind,
+    RecommendationObjection,
+    RecommendationReply,
+    RecommendationStatus,
+    Rectification,
+)
+
+__all__ += [
+    "DECISION_TRANSITIONS",
+    "RECOMMENDATION_TRANSITIONS",
+    "Decision",
+    "DecisionKind",
+    "DecisionStatus",
+    "Escalation",
+    "ObjectionOutcome",
+    "Recommendation",
+    "RecommendationKind",
+    "RecommendationObjection",
+    "RecommendationReply",
+    "RecommendationStatus",
+    "Rectification",
+]
+from ledger.models.claims import (  # noqa: E402
+    CLAIM_TRANSITIONS,
+    CONFIRMATION_REQUEST_TRANSITIONS,
+    Claim,
+    ClaimEvidence,
+    ClaimStatus,
+    Confirmation,
+    ConfirmationRequestStatus,
+    EvidenceKind,
+)
+
+__all__ += [
+    "CLAIM_TRANSITIONS",
+    "CONFIRMATION_REQUEST_TRANSITIONS",
+    "Claim",
+    "ClaimEvidence",
+    "ClaimStatus",
+    "Confirmation",
+    "ConfirmationRequestStatus",
+    "EvidenceKind",
+]
+from ledger.models.imports import ImportJob, ImportStatus  # noqa: E402
+
+__all__ += ["ImportJob", "ImportStatus"]
+from ledger.models.reports import (  # noqa: E402
+    EXPORT_JOB_TRANSITIONS,
+    ExportFormat,
+    ExportJob,
+    ExportJobStatus,
+    ReportSnapshot,
+    SavedFilter,
+)
+
+__all__ += ["EXPORT_JOB_TRANSITIONS", "ExportFormat", "ExportJob", "ExportJobStatus", "ReportSnapshot", "SavedFilter"]

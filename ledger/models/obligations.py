@@ -166,6 +166,8 @@ class Obligation(models.Model):
     creditor = models.ForeignKey(
         "ledger.Enterprise", verbose_name="债权企业", on_delete=models.PROTECT, related_name="obligations"
     )
+    # The agency's own number in its spreadsheet ledger (台账编号): the natural key of an import.
+    external_ref = models.CharField("台账编号", max_length=60, null=True, blank=True)
     region_code = models.CharField("行政区划代码", max_length=12)
     source = models.CharField("来源", max_length=12, choices=Source.choices)
     title = models.CharField("事由", max_length=300)
@@ -237,6 +239,12 @@ class Obligation(models.Model):
                 name="obligation_disputed_within_principal",
             ),
             models.CheckConstraint(condition=Q(due_on__gte=F("arose_on")), name="obligation_due_not_before_arising"),
+            models.UniqueConstraint(
+                fields=["debtor_agency", "external_ref"],
+                condition=Q(external_ref__isnull=False),
+                name="obligation_unique_external_ref",
+                violation_error_message="该单位已有同一台账编号的给付义务",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +273,9 @@ class LedgerEntry(models.Model):
     kind = models.CharField("类型", max_length=20, choices=EntryKind.choices)
     on = models.DateField("日期")
     amount = models.DecimalField("金额（元）", **MONEY)
+    # The allocation applied to a payment (民法典 art. 561 unless an agreement or designation,
+    # recorded in ``basis``); blank for other kinds.
+    allocation = models.CharField("清偿抵充顺序", max_length=16, choices=AllocationRule.choices, blank=True)
     reverses = models.OneToOneField(
         "self", verbose_name="冲正的记录", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )

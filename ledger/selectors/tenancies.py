@@ -40,3 +40,24 @@ def register() -> None:
     )
     register_tenancy(m.Notification, Tenancy(custom=lambda user, qs: qs.filter(user=user)))
     register_tenancy(m.ApiToken, Tenancy(custom=lambda user, qs: qs.filter(user=user)))
+    # Oversight (issue 5): recommendations and decisions belong to the agency they bind.
+    register_tenancy(m.Recommendation, Tenancy(agency_path="recipient"))
+    register_tenancy(m.RecommendationReply, Tenancy(agency_path="recommendation__recipient"))
+    register_tenancy(m.RecommendationObjection, Tenancy(agency_path="recommendation__recipient"))
+    register_tenancy(m.Escalation, Tenancy(agency_path="recommendation__recipient"))
+    register_tenancy(m.Decision, Tenancy(agency_path="agency", enterprise_path="creditor"))
+    # Claims (诉求) and 确权 requests: the debtor agency and the enterprise (issue #3 item 6).
+    register_tenancy(m.Claim, Tenancy(agency_path="agency", enterprise_path="enterprise"))
+    register_tenancy(m.ClaimEvidence, Tenancy(agency_path="claim__agency", enterprise_path="claim__enterprise"))
+    register_tenancy(m.Confirmation, Tenancy(agency_path="agency", enterprise_path="enterprise"))
+    # Imports (issue 8): a job belongs to the agency it imported for; administrators' jobs
+    # across agencies (agency blank) are seen by the global roles only.
+    register_tenancy(m.ImportJob, Tenancy(agency_path="agency"))
+    # Reports and exports (issue 6): saved filters and export jobs are their owner's alone;
+    # published snapshots hold district-wide figures, read by the global roles only.
+    register_tenancy(m.SavedFilter, Tenancy(custom=lambda user, qs: qs.filter(owner=user)))
+    register_tenancy(m.ExportJob, Tenancy(custom=lambda user, qs: qs.filter(user=user)))
+    register_tenancy(
+        m.ReportSnapshot,
+        Tenancy(custom=lambda user, qs: qs if (user.reads_everything or user.is_superuser) else qs.none()),
+    )

@@ -44,7 +44,7 @@ def test_unauthenticated_request_gets_the_envelope(db):
 def test_missing_object_is_404_in_the_envelope(world, api):
     response = api(world.auditor).get("/api/tenures/999999/")
     assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "detail": "未找到。"} or response.json()["code"] == "not_found"
+    assert response.json() == {"code": "not_found", "detail": "未找到"}
 
 
 # --- enterprises and the USCC --------------------------------------------------------------
@@ -53,7 +53,12 @@ def test_enterprise_uscc_is_normalised_and_echoed(world, api):
     raw = "９１１１００００６０００３７３４１ｌ"
     response = api(world.administrator).post(
         "/api/enterprises/",
-        {"name": "北京测试有限公司", "uscc": raw, "region_code": "110000", "scales": [{"scale": "小型", "valid_from": "2024-01-01"}]},
+        {
+            "name": "北京测试有限公司",
+            "uscc": raw,
+            "region_code": "110000",
+            "scales": [{"scale": "小型", "valid_from": "2024-01-01"}],
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -231,8 +236,13 @@ def test_supervisor_records_plan_progress_and_others_cannot(world, api):
     ok = api(world.supervisor).post(url, payload, format="json")
     assert ok.status_code == 201
     assert ok.json()["progress"] == [
-        {"id": ok.json()["progress"][0]["id"], "reported_on": "2026-11-20", "percent_done": 40,
-         "summary": "已完成平台对接", "recorded_by": world.supervisor.username}
+        {
+            "id": ok.json()["progress"][0]["id"],
+            "reported_on": "2026-11-20",
+            "percent_done": 40,
+            "summary": "已完成平台对接",
+            "recorded_by": world.supervisor.username,
+        }
     ]
     too_much = api(world.supervisor).post(url, {**payload, "percent_done": 101}, format="json")
     assert too_much.status_code == 400
@@ -253,3 +263,10 @@ def test_agency_staff_of_a_successor_sees_tenures_of_the_merged_agency(world, ap
     ids = [row["id"] for row in api(world.staff_a).get("/api/tenures/").json()["results"]]
     assert ids == [t.pk]
     assert api(world.staff_b).get(f"/api/tenures/{t.pk}/").status_code == 200
+
+
+def test_unmatched_api_path_is_404_in_the_envelope(world, api):
+    response = api(world.auditor).get("/api/agencies/1.5e-308/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "not_found", "detail": "未找到"}

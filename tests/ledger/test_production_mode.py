@@ -20,7 +20,7 @@ def _run(args, db_path, **extra_env):
         "DATABASE_URL": f"sqlite:///{db_path}",
         **extra_env,
     }
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 

@@ -40,7 +40,11 @@ def test_demo_has_a_user_per_role_two_handovers_a_merger_and_every_scale():
     call_command("load_demo", stdout=StringIO())
     assert {u.role for u in User.objects.filter(is_demo=True)} == set(Role.values)
     jyj = Tenure.objects.filter(agency__short_code="jyj").order_by("start_on")
-    assert [(t.person, t.acting) for t in jyj] == [("张建国（演示）", False), ("李明（演示）", True), ("王强（演示）", False)]
+    assert [(t.person, t.acting) for t in jyj] == [
+        ("张建国（演示）", False),
+        ("李明（演示）", True),
+        ("王强（演示）", False),
+    ]
     merged = Agency.objects.get(short_code="demo-lyw")
     assert (merged.successor.short_code, str(merged.succeeded_on)) == ("wltj", "2024-03-01")
     assert sorted(EnterpriseScale.objects.values_list("scale", flat=True)) == ["中型", "大型", "小型", "微型"]

@@ -45,7 +45,9 @@ class Command(BaseCommand):
         if json_out:
             Path(json_out).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         for t in tasks:
-            self.stdout.write(f"{t.number}. 责任单位：{'、'.join(t.responsible)}；配合单位：{'、'.join(t.cooperating) or '—'}")
+            self.stdout.write(
+                f"{t.number}. 责任单位：{'、'.join(t.responsible)}；配合单位：{'、'.join(t.cooperating) or '—'}"
+            )
         if dry_run:
             self.stdout.write(f"共 {len(tasks)} 项任务（未写入）")
             return

@@ -1,0 +1,1 @@
+"""Writes for contracts: lifecycle, legality review, amendments, milestones, evidence."""

@@ -1,0 +1,46 @@
+"""Recompute provisional due dates after the calendar changed (SPEC R2).
+
+A due date computed beyond the official calendar data is stored as provisional. When the
+chinesecalendar package is updated or an administrator enters an override, this command — run
+by an administrator or the scheduler — recomputes only those rows, writes each change to the
+record's history with a reason, logs it, and records the run in the access log.
+"""
+
+import logging
+
+from django.core.management.base import BaseCommand
+
+from ledger.models import AccessLog
+from ledger.services.obligations import due_dates_recompute
+
+logger = logging.getLogger("ledger.recompute_due_dates")
+
+
+class Command(BaseCommand):
+    help = "日历变更后重算暂定到期日（仅限 due_provisional=True 的给付义务），变更写入历史记录"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="只列出将要变更的记录，不写入")
+
+    def handle(self, *args, dry_run=False, **options):
+        changes = due_dates_recompute(dry_run=dry_run)
+        prefix = "［试运行］" if dry_run else ""
+        for c in changes:
+            line = (
+                f"{prefix}{c.reference}: {c.old_due_on.isoformat()} → {c.new_due_on.isoformat()}"
+                f"{'（仍为暂定）' if c.still_provisional else ''}；{c.old_version} → {c.new_version}"
+            )
+            logger.warning("recompute_due_dates %s", line)
+            self.stdout.write(line)
+        if not dry_run:
+            AccessLog.objects.create(
+                action="recompute_due_dates",
+                target=f"{len(changes)} obligations",
+                detail={
+                    "changes": [
+                        {"reference": c.reference, "old": c.old_due_on.isoformat(), "new": c.new_due_on.isoformat()}
+                        for c in changes
+                    ]
+                },
+            )
+        self.stdout.write(self.style.SUCCESS(f"{prefix}重算完成：{len(changes)} 条暂定到期日有变化"))

@@ -1,0 +1,295 @@
+"""Reads of obligations: live figures as of a date (SPEC §2, R3, R5), without N+1 queries.
+
+Stored facts (due date, running totals, the tenure in force when an obligation arose) make the
+list cheap; the figures themselves come from the pure rules: ``interest_state`` over the
+prefetched entries, ``is_legacy_case`` over tenures and successions loaded once per page.
+The status is also computed in SQL (``with_status``) so lists can filter on it; a table-driven
+test proves both give the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
+
+from ledger.models import Agency, EntryKind, LedgerEntry, Obligation, Outcome, Tenure, User
+from ledger.rules import interest, legacy
+from ledger.rules.interest import InterestState, RateSpec
+from ledger.selectors.scoping import visible_to
+
+NO_INTEREST_NOTE = "无法定逾期利息"
+
+
+class Status:
+    """Live status of an obligation as of a date (never stored)."""
+
+    NOT_YET_DUE = "not_yet_due"
+    DUE = "due"
+    OVERDUE = "overdue"
+    PAID = "paid"  # principal paid off by the as-of date (unpaid interest is shown beside it)
+    WRITTEN_OFF = "written_off"
+    CANCELLED = "cancelled"
+
+    labels = {
+        NOT_YET_DUE: "未到期",
+        DUE: "今日到期",
+        OVERDUE: "逾期",
+        PAID: "本金已付清",
+        WRITTEN_OFF: "依法核销",
+        CANCELLED: "已撤销",
+    }
+    choices = list(labels.items())
+
+
+_CLOSING = (Outcome.WRITTEN_OFF, Outcome.CANCELLED)
+_REVERSAL_OF = {
+    EntryKind.PAYMENT: interest.EntryKind.PAYMENT_REVERSAL,
+    EntryKind.INTEREST_PAYMENT: interest.EntryKind.INTEREST_PAYMENT_REVERSAL,
+    EntryKind.INTEREST_WAIVER: interest.EntryKind.INTEREST_WAIVER_REVERSAL,
+}
+
+
+# --- money (R3) ---------------------------------------------------------------------------
+def _ref(entry: LedgerEntry) -> str:
+    return str(entry.pk) if entry.pk is not None else "new"
+
+
+def rule_entries(entries: Sequence[LedgerEntry]) -> list[interest.Entry]:
+    """Model entries → the rule's entries; a reversal takes the kind of the entry it reverses."""
+    by_id = {e.pk: e for e in entries if e.pk is not None}
+    out = []
+    for e in entries:
+        if e.kind == EntryKind.REVERSAL:
+            target = e.reverses if e.reverses_id not in by_id else by_id[e.reverses_id]
+            kind, reverses = _REVERSAL_OF[target.kind], str(e.reverses_id)
+        else:
+            kind, reverses = e.kind, None
+        out.append(
+            interest.Entry(
+                kind=kind,
+                on=e.on,
+                amount=e.amount,
+                allocation=e.allocation or None,
+                ref=_ref(e),
+                reverses=reverses,
+            )
+        )
+    return out
+
+
+def obligation_state(
+    obligation: Obligation, as_of: date, *, entries: Sequence[LedgerEntry] | None = None
+) -> InterestState:
+    """Principal and interest of ``obligation`` as of ``as_of`` (uses prefetched entries)."""
+    if entries is None:
+        entries = list(obligation.entries.all())
+    return interest.interest_state(
+        principal=obligation.principal,
+        due_on=obligation.due_on,
+        regime=obligation.regime,
+        entries=rule_entries(entries),
+        as_of=as_of,
+        rate=RateSpec(
+            agreed_annual_rate=obligation.agreed_annual_rate,
+            lpr_1y_at_signing=obligation.lpr_at_signing,
+        ),
+    )
+
+
+def status_of(obligation: Obligation, state: InterestState, as_of: date) -> str:
+    """The live status; ``with_status`` is the same rule in SQL."""
+    if obligation.outcome in _CLOSING and obligation.outcome_on is not None and obligation.outcome_on <= as_of:
+        return obligation.outcome
+    if state.fully_paid_on is not None and state.fully_paid_on <= as_of:
+        return Status.PAID
+    if as_of < obligation.due_on:
+        return Status.NOT_YET_DUE
+    if as_of == obligation.due_on:
+        return Status.DUE
+    return Status.OVERDUE
+
+
+def with_status(qs: QuerySet, as_of: date) -> QuerySet:
+    """Annotate ``status_as_of`` from the stored facts (due date, fully-paid date, outcome)."""
+    return qs.annotate(
+        status_as_of=Case(
+            When(Q(outcome__in=_CLOSING, outcome_on__lte=as_of), then=F("outcome")),
+            When(fully_paid_on__lte=as_of, then=Value(Status.PAID)),
+            When(due_on__gt=as_of, then=Value(Status.NOT_YET_DUE)),
+            When(due_on=as_of, then=Value(Status.DUE)),
+            default=Value(Status.OVERDUE),
+            output_field=CharField(),
+        )
+    )
+
+
+# --- tenures and successions (R5) -----------------------------------------------------------
+@dataclass
+class LegacyFacts:
+    """Successions and the principal tenures of the agencies answerable for some debts."""
+
+    successions: list[legacy.Succession]
+    tenures: list[legacy.TenureSpan]
+    rows: dict[legacy.TenureSpan, Tenure]
+
+    @classmethod
+    def load(cls, agency_ids: Iterable[int]) -> LegacyFacts:
+        successor = {
+            a: (s, on)
+            for a, s, on in Agency.objects.filter(successor__isnull=False).values_list(
+                "id", "successor_id", "succeeded_on"
+            )
+        }
+        family: set[int] = set()
+        for agency_id in agency_ids:
+            seen = agency_id
+            while seen is not None and seen not in family:
+                family.add(seen)
+                seen = successor.get(seen, (None, None))[0]
+        successions = [legacy.Succession(a, s, on) for a, (s, on) in successor.items()]
+        rows: dict[legacy.TenureSpan, Tenure] = {}
+        for t in Tenure.objects.filter(agency_id__in=family):
+            rows[legacy.TenureSpan(t.agency_id, t.person, t.start_on, t.end_on, t.acting)] = t
+        return cls(successions=successions, tenures=list(rows), rows=rows)
+
+    def principal_on(self, agency_id: int, day: date) -> Tenure | None:
+        span = legacy.principal_on(agency_id, day, self.tenures, self.successions)
+        return None if span is None else self.rows[span]
+
+    def case(self, obligation: Obligation, as_of: date, *, overdue: bool) -> legacy.LegacyResult | None:
+        if as_of < obligation.arose_on:
+            return None
+        return legacy.is_legacy_case(
+            debtor_agency_id=obligation.debtor_agency_id,
+            arose_on=obligation.arose_on,
+            as_of=as_of,
+            overdue=overdue,
+            tenures=self.tenures,
+            successions=self.successions,
+        )
+
+
+def principal_tenure_on(agency_id: int, day: date) -> Tenure | None:
+    """The principal tenure in force on ``day`` for debts of the agency, following successors."""
+    return LegacyFacts.load([agency_id]).principal_on(agency_id, day)
+
+
+def answerable_agency_id(agency_id: int, as_of: date) -> int:
+    """The agency answerable on ``as_of`` for debts of ``agency_id`` (机构改革: debts pass on)."""
+    seen: set[int] = set()
+    current = agency_id
+    while current not in seen:
+        seen.add(current)
+        nxt = Agency.objects.filter(pk=current, successor__isnull=False, succeeded_on__lte=as_of).values_list(
+            "successor_id", flat=True
+        )
+        nxt = list(nxt)
+        if not nxt:
+            return current
+        current = nxt[0]
+    return current
+
+
+def _family(agency_id: int) -> set[int]:
+    ids, frontier = {agency_id}, {agency_id}
+    while frontier:
+        frontier = set(Agency.objects.filter(successor_id__in=frontier).values_list("id", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def on_time_ratios(obligation: Obligation, handover_on: date, as_of: date) -> tuple[Decimal | None, Decimal | None]:
+    """R5: the answerable agency's on-time payment ratio for obligations arising before / after
+    the handover (its predecessors' debts included)."""
+    family = _family(answerable_agency_id(obligation.debtor_agency_id, as_of))
+    rows = (
+        Obligation.objects.filter(debtor_agency_id__in=family, arose_on__lte=as_of)
+        .exclude(outcome=Outcome.CANCELLED)
+        .values_list("arose_on", "due_on", "fully_paid_on")
+    )
+    return legacy.on_time_ratio(((a, d, p, as_of) for a, d, p in rows), handover_on)
+
+
+# --- figures -------------------------------------------------------------------------------
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def _tenure(t: Tenure | None) -> dict | None:
+    if t is None:
+        return None
+    return {
+        "agency": t.agency_id,
+        "person": t.person,
+        "title": t.title,
+        "acting": t.acting,
+        "start_on": t.start_on,
+        "end_on": t.end_on,
+    }
+
+
+def figures(obligation: Obligation, as_of: date, facts: LegacyFacts, *, ratios: bool = False) -> dict:
+    """Every live figure of one obligation as of ``as_of`` (money as decimal strings)."""
+    state = obligation_state(obligation, as_of)
+    status = status_of(obligation, state, as_of)
+    outstanding = state.principal_outstanding
+    disputed = min(obligation.disputed_amount, outstanding)
+    out = {
+        "as_of": as_of,
+        "status": status,
+        "status_label": Status.labels[status],
+        "days_overdue": state.days_overdue,
+        "principal_paid": _money(state.principal_paid),
+        "principal_outstanding": _money(outstanding),
+        "disputed_outstanding": _money(disputed),
+        # 条例 (2025) art. 15: the undisputed part stays due on its own date.
+        "undisputed_outstanding": _money(outstanding - disputed),
+        "fully_paid_on": state.fully_paid_on,
+        "interest": None,
+        # SPEC R3: outside the interest-bearing regimes, "no statutory interest", never 0.00.
+        "interest_note": None if state.bears_interest else NO_INTEREST_NOTE,
+        "interest_basis": state.rate_basis,
+    }
+    if state.bears_interest:
+        out["interest"] = {
+            "accrued": _money(state.interest_accrued),
+            "paid": _money(state.interest_paid),
+            "waived": _money(state.interest_waived),
+            "unpaid": _money(state.interest_unpaid),
+            "daily_rate": f"{state.daily_rate.normalize():f}",
+        }
+    overdue = status == Status.OVERDUE
+    case = facts.case(obligation, as_of, overdue=overdue)
+    out["legacy_debt"] = bool(case and case.is_case)
+    out["legacy"] = None
+    if case is not None and case.is_case:
+        out["legacy"] = {
+            "handover_on": case.handover_on,
+            "days_since_handover": case.days_since_handover,
+            "principal_then": _tenure(facts.rows.get(case.principal_then) if case.principal_then else None),
+            "principal_now": _tenure(facts.rows.get(case.principal_now) if case.principal_now else None),
+        }
+        if ratios:
+            before, after = on_time_ratios(obligation, case.handover_on, as_of)
+            out["legacy"]["on_time_ratio_before"] = None if before is None else f"{before}"
+            out["legacy"]["on_time_ratio_after"] = None if after is None else f"{after}"
+    return out
+
+
+def obligation_queryset() -> QuerySet:
+    """Everything a list or detail page reads, in a fixed number of queries."""
+    return Obligation.objects.select_related("debtor_agency", "creditor").prefetch_related(
+        Prefetch("entries", LedgerEntry.objects.order_by("on", "id"))
+    )
+
+
+def obligation_list(*, user: User, as_of: date, filters: dict | None = None) -> QuerySet:
+    qs = with_status(visible_to(user, obligation_queryset()), as_of)
+    filters = filters or {}
+    if filters.get("status"):
+        qs = qs.filter(status_as_of=filters["status"])
+    return qs

@@ -1,0 +1,422 @@
+"""Report figures as of a date (SPEC §2, §6; issue 6), computed from the stored facts by the rules.
+
+One streaming pass over the obligations a user may read (``iterator(chunk_size=2000)``, entries
+prefetched per chunk) feeds accumulators per agency, per principal tenure and in total, so memory
+grows with the number of agencies, not of obligations. The figures of one obligation are the
+list's own: ``obligation_state`` (R3) for money, ``status_of`` for the status, the SQL R5 flag
+(``with_legacy``, proved equal to the rule) for legacy-debt cases.
+
+Definitions (documented once, here):
+
+- population: obligations arisen on or before ``as_of``, except those cancelled by then (a
+  cancelled obligation was never owed); written-off ones count, with nothing outstanding;
+- outstanding: principal outstanding as of ``as_of`` of what is not yet due, due or overdue;
+- ageing: 未到期 (not yet due, or due that very day), then days overdue 1–30, 31–90, 91–180,
+  181–365, over 365 (``rules.interest.days_overdue``);
+- UK payment-practice measures (Payment Practices Reporting, reference/anchors.md §E), over the
+  obligations whose principal was paid off within the period: average days to pay (from the
+  start of the payment clock, ``trigger_on`` — delivery, acceptance, settlement, acceptance of a
+  redemption — to the day of payment), the shares paid within 30, 31–60 and over 60 days, and the
+  share paid late (after the due date);
+- stock (存量): arisen before ``stock_cutoff``; its base (存量底数) is what was outstanding at the
+  end of the day before the cut-off; cleared (已清偿) = base − what is still outstanding as of
+  ``as_of``; arrears (欠款) = outstanding overdue as of ``as_of``, stock or new (增量).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Coalesce
+
+from ledger.models import LedgerEntry, Obligation, Outcome, Redemption, Regime, Tenure, User
+from ledger.selectors.live import AgencyGraph, with_legacy
+from ledger.selectors.obligations import LegacyFacts, Status, obligation_state, status_of
+from ledger.selectors.scoping import visible_to
+
+CHUNK = 2000
+ZERO = Decimal("0.00")
+
+# (key, label, lowest days overdue, highest) — None: open-ended; "not_yet_due" has no days.
+AGEING = (
+    ("not_yet_due", "未到期", None, None),
+    ("d1_30", "逾期1–30天", 1, 30),
+    ("d31_90", "逾期31–90天", 31, 90),
+    ("d91_180", "逾期91–180天", 91, 180),
+    ("d181_365", "逾期181–365天", 181, 365),
+    ("over_365", "逾期365天以上", 366, None),
+)
+OPEN_STATUSES = (Status.NOT_YET_DUE, Status.DUE, Status.OVERDUE)
+
+
+def ageing_bucket(status: str, days_overdue: int) -> str | None:
+    if status in (Status.NOT_YET_DUE, Status.DUE):
+        return "not_yet_due"
+    if status != Status.OVERDUE:
+        return None
+    for key, _label, low, high in AGEING[1:]:
+        if days_overdue >= low and (high is None or days_overdue <= high):
+            return key
+    return None
+
+
+def percent(part, whole) -> Decimal | None:
+    """part ÷ whole as a percentage to 0.01, half up; None (shown "—") for an empty denominator."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def average(total, count, places: str = "0.1") -> Decimal | None:
+    if not count:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    as_of: date
+    stock_cutoff: date
+    period_from: date
+    period_to: date
+    year: int | None = None
+
+    @property
+    def period_end(self) -> date:
+        """The period as far as it is known on ``as_of``."""
+        return min(self.period_to, self.as_of)
+
+    def as_dict(self) -> dict:
+        out = {
+            "as_of": self.as_of,
+            "stock_cutoff": self.stock_cutoff,
+            "period_from": self.period_from,
+            "period_to": self.period_to,
+        }
+        if self.year is not None:
+            out["year"] = self.year
+        return out
+
+
+# --- accumulators ----------------------------------------------------------------------------
+@dataclass
+class Figures:
+    """Everything a report row sums, for one agency, one tenure or the total."""
+
+    obligations: int = 0
+    principal: Decimal = ZERO
+    outstanding: Decimal = ZERO
+    overdue_count: int = 0
+    overdue_amount: Decimal = ZERO
+    ageing_count: dict = field(default_factory=lambda: {k: 0 for k, *_ in AGEING})
+    ageing_amount: dict = field(default_factory=lambda: {k: ZERO for k, *_ in AGEING})
+    legacy_count: int = 0
+    legacy_amount: Decimal = ZERO
+    # UK payment practices, over what was paid off in the period
+    paid_count: int = 0
+    days_to_pay_total: int = 0
+    paid_within_30: int = 0
+    paid_31_60: int = 0
+    paid_over_60: int = 0
+    paid_late_count: int = 0
+    paid_amount: Decimal = ZERO
+    paid_late_amount: Decimal = ZERO
+    # stock (存量) and new (增量)
+    stock_count: int = 0
+    stock_base: Decimal = ZERO
+    stock_outstanding: Decimal = ZERO
+    stock_cleared_count: int = 0
+    stock_arrears: Decimal = ZERO
+    new_arrears: Decimal = ZERO
+
+    @property
+    def stock_cleared(self) -> Decimal:
+        return self.stock_base - self.stock_outstanding
+
+    @property
+    def avg_days_to_pay(self) -> Decimal | None:
+        return average(self.days_to_pay_total, self.paid_count)
+
+    @property
+    def share_paid_late(self) -> Decimal | None:
+        return percent(self.paid_late_count, self.paid_count)
+
+    @property
+    def clearance_rate(self) -> Decimal | None:
+        return percent(self.stock_cleared, self.stock_base)
+
+
+@dataclass(frozen=True)
+class ObligationFigures:
+    """The as-of figures of one obligation that the accumulators read."""
+
+    obligation: Obligation
+    status: str
+    outstanding: Decimal
+    days_overdue: int
+    legacy: bool
+    stock: bool
+    stock_base: Decimal | None
+    paid_on: date | None  # principal paid off, as known on as_of
+
+    def add_to(self, acc: Figures, params: ReportParams) -> None:
+        o = self.obligation
+        acc.obligations += 1
+        acc.principal += o.principal
+        acc.outstanding += self.outstanding
+        bucket = ageing_bucket(self.status, self.days_overdue)
+        if bucket is not None:
+            acc.ageing_count[bucket] += 1
+            acc.ageing_amount[bucket] += self.outstanding
+        overdue = self.status == Status.OVERDUE
+        if overdue:
+            acc.overdue_count += 1
+            acc.overdue_amount += self.outstanding
+        if self.legacy:
+            acc.legacy_count += 1
+            acc.legacy_amount += self.outstanding
+        if self.paid_on is not None and params.period_from <= self.paid_on <= params.period_end:
+            days = max(0, (self.paid_on - o.trigger_on).days)
+            acc.paid_count += 1
+            acc.paid_amount += o.principal
+            acc.days_to_pay_total += days
+            if days <= 30:
+                acc.paid_within_30 += 1
+            elif days <= 60:
+                acc.paid_31_60 += 1
+            else:
+                acc.paid_over_60 += 1
+            if self.paid_on > o.due_on:
+                acc.paid_late_count += 1
+                acc.paid_late_amount += o.principal
+        if self.stock:
+            acc.stock_count += 1
+            acc.stock_base += self.stock_base or ZERO
+            acc.stock_outstanding += self.outstanding
+            if self.stock_base and not self.outstanding:
+                acc.stock_cleared_count += 1
+            if overdue:
+                acc.stock_arrears += self.outstanding
+        elif overdue:
+            acc.new_arrears += self.outstanding
+
+
+def _open_outstanding(o: Obligation, as_of: date) -> tuple[str, Decimal, int, date | None]:
+    state = obligation_state(o, as_of)
+    status = status_of(o, state, as_of)
+    outstanding = state.principal_outstanding if status in OPEN_STATUSES else ZERO
+    return status, outstanding, state.days_overdue, state.fully_paid_on
+
+
+def obligation_population(*, user: User, as_of: date, graph: AgencyGraph | None = None):
+    """The obligations a report counts, scoped to ``user``, with entries and the SQL R5 flag."""
+    qs = visible_to(user, Obligation.objects.all())
+    qs = qs.filter(arose_on__lte=as_of).exclude(outcome=Outcome.CANCELLED, outcome_on__lte=as_of)
+    qs = qs.select_related("debtor_agency").prefetch_related(
+        Prefetch("entries", LedgerEntry.objects.order_by("on", "id"))
+    )
+    return with_legacy(qs, as_of, graph).order_by("id")
+
+
+def obligation_figures(queryset, params: ReportParams) -> Iterable[ObligationFigures]:
+    for o in queryset.iterator(chunk_size=CHUNK):
+        status, outstanding, days, paid_on = _open_outstanding(o, params.as_of)
+        stock = o.arose_on < params.stock_cutoff
+        base = None
+        if stock:
+            before = params.stock_cutoff - timedelta(days=1)
+            base = _open_outstanding(o, before)[1] if o.arose_on <= before else ZERO
+        yield ObligationFigures(o, status, outstanding, days, bool(o.legacy_as_of), stock, base, paid_on)
+
+
+@dataclass
+class ObligationTotals:
+    params: ReportParams
+    graph: AgencyGraph
+    per_agency: dict[int, Figures]
+    per_tenure: dict[tuple, Figures]
+    tenures: dict[int, Tenure]
+    total: Figures
+
+
+def obligation_totals(*, user: User, params: ReportParams) -> ObligationTotals:
+    """The one pass: per answerable agency (following successions as of ``as_of``), per principal
+    tenure in force when each obligation arose, and in total."""
+    graph = AgencyGraph.load()
+    queryset = obligation_population(user=user, as_of=params.as_of, graph=graph)
+    debtors = set(queryset.values_list("debtor_agency_id", flat=True).distinct())
+    facts = LegacyFacts.load(debtors)
+    per_agency: dict[int, Figures] = defaultdict(Figures)
+    per_tenure: dict[tuple, Figures] = defaultdict(Figures)
+    total = Figures()
+    tenures: dict[int, Tenure] = {}
+    for fig in obligation_figures(queryset, params):
+        o = fig.obligation
+        fig.add_to(total, params)
+        fig.add_to(per_agency[graph.answerable(o.debtor_agency_id, params.as_of)], params)
+        tenure = facts.principal_on(o.debtor_agency_id, o.arose_on)
+        if tenure is None:
+            key = ("vacant", graph.answerable(o.debtor_agency_id, o.arose_on))
+        else:
+            key = ("tenure", tenure.pk)
+            tenures[tenure.pk] = tenure
+        fig.add_to(per_tenure[key], params)
+    return ObligationTotals(params, graph, dict(per_agency), dict(per_tenure), tenures, total)
+
+
+# --- outstanding arrears month by month --------------------------------------------------------
+def month_ends(as_of: date, months: int = 12) -> list[date]:
+    """The last day of each of the ``months`` months up to ``as_of`` (the current month: ``as_of``)."""
+    out = []
+    year, month = as_of.year, as_of.month
+    for _ in range(months):
+        last = date(year, month, _calendar.monthrange(year, month)[1])
+        out.append(min(last, as_of))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return sorted(out)
+
+
+@dataclass
+class MonthArrears:
+    on: date
+    stock: Decimal = ZERO
+    new: Decimal = ZERO
+    count: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return self.stock + self.new
+
+
+def arrears_by_month(*, user: User, params: ReportParams, months: int = 12) -> list[MonthArrears]:
+    """Outstanding overdue principal at each month end, stock and new (one pass, as-of each month)."""
+    ends = month_ends(params.as_of, months)
+    series = [MonthArrears(on) for on in ends]
+    queryset = visible_to(user, Obligation.objects.all()).filter(arose_on__lte=params.as_of)
+    queryset = queryset.exclude(outcome=Outcome.CANCELLED, outcome_on__lte=ends[0]).prefetch_related(
+        Prefetch("entries", LedgerEntry.objects.order_by("on", "id"))
+    )
+    for o in queryset.order_by("id").iterator(chunk_size=CHUNK):
+        for point in series:
+            if o.arose_on > point.on or o.due_on >= point.on:
+                continue
+            status, outstanding, _days, _paid = _open_outstanding(o, point.on)
+            if status != Status.OVERDUE:
+                continue
+            point.count += 1
+            if o.arose_on < params.stock_cutoff:
+                point.stock += outstanding
+            else:
+                point.new += outstanding
+    return series
+
+
+# --- policies: redemption on time and 免申即享 --------------------------------------------------
+@dataclass
+class PolicyFigures:
+    redemptions: int = 0
+    amount: Decimal = ZERO
+    free_apply: int = 0  # 免申即享: found eligible by the agency, no application
+    free_apply_amount: Decimal = ZERO
+    approved: int = 0
+    decided: int = 0  # paid by as_of, or unpaid past its due date
+    on_time: int = 0  # paid on or before its due date
+    overdue: int = 0
+
+    @property
+    def free_apply_share(self) -> Decimal | None:
+        return percent(self.free_apply, self.redemptions)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return percent(self.on_time, self.decided)
+
+
+def policy_figures(*, user: User, as_of: date) -> tuple[dict, dict[int, PolicyFigures], PolicyFigures]:
+    """Per policy: redemptions arisen by ``as_of``, the 免申即享 share and the on-time rate of
+    redemption (the obligation approval created, paid within the policy's 兑现时限)."""
+    qs = (
+        visible_to(user, Redemption.objects.all())
+        .annotate(arose=Coalesce("applied_on", "eligible_on"))
+        .filter(arose__lte=as_of)
+        .select_related("policy", "obligation")
+        .prefetch_related(Prefetch("obligation__entries", LedgerEntry.objects.order_by("on", "id")))
+        .order_by("id")
+    )
+    per_policy: dict[int, PolicyFigures] = defaultdict(PolicyFigures)
+    policies: dict = {}
+    total = PolicyFigures()
+    for r in qs.iterator(chunk_size=CHUNK):
+        policies[r.policy_id] = r.policy
+        for acc in (per_policy[r.policy_id], total):
+            acc.redemptions += 1
+            acc.amount += r.amount
+            if r.eligible_on is not None:
+                acc.free_apply += 1
+                acc.free_apply_amount += r.amount
+            if r.approved_on is not None and r.approved_on <= as_of and r.obligation is not None:
+                acc.approved += 1
+                o = r.obligation
+                if o.arose_on > as_of:
+                    continue
+                state = obligation_state(o, as_of)
+                status = status_of(o, state, as_of)
+                paid = state.fully_paid_on
+                if paid is not None:
+                    acc.decided += 1
+                    acc.on_time += paid <= o.due_on
+                elif status == Status.OVERDUE:
+                    acc.decided += 1
+                    acc.overdue += 1
+    return policies, dict(per_policy), total
+
+
+# --- 条例 (2025) art. 18 / art. 22: the yearly disclosure ------------------------------------------
+def publication_article(year: int) -> str:
+    """Published by 31 March of the next year: the 2025 text (arts. 18, 22) from 2025-06-01."""
+    if date(year + 1, 3, 31) >= date(2025, 6, 1):
+        return "《保障中小企业款项支付条例》（2025年修订）第十八条、第二十二条"
+    return "《保障中小企业款项支付条例》（2020年）第十六条"
+
+
+@dataclass
+class DisclosureFigures:
+    contracts: set = field(default_factory=set)
+    obligations: int = 0
+    overdue_amount: Decimal = ZERO
+
+
+def sme_disclosure(*, user: User, year: int, grouper) -> tuple[date, AgencyGraph, dict[int, DisclosureFigures]]:
+    """Per agency answerable on 31 December of ``year``: the SME contracts (obligations under the
+    条例 regime, grouped by their contract where one is known) with payments overdue and unpaid on
+    that day, and the overdue amount."""
+    year_end = date(year, 12, 31)
+    graph = AgencyGraph.load()
+    qs = (
+        visible_to(user, Obligation.objects.filter(regime=Regime.SME_PROCUREMENT))
+        .filter(arose_on__lte=year_end, due_on__lt=year_end)
+        .exclude(Q(outcome__in=[Outcome.CANCELLED, Outcome.WRITTEN_OFF], outcome_on__lte=year_end))
+        .prefetch_related(Prefetch("entries", LedgerEntry.objects.order_by("on", "id")))
+        .order_by("id")
+    )
+    overdue: list[tuple[Obligation, Decimal]] = []
+    for o in qs.iterator(chunk_size=CHUNK):
+        status, outstanding, _days, _paid = _open_outstanding(o, year_end)
+        if status == Status.OVERDUE and outstanding > 0:
+            overdue.append((o.pk, o.debtor_agency_id, outstanding))
+    keys = grouper([pk for pk, _a, _m in overdue])
+    per_agency: dict[int, DisclosureFigures] = defaultdict(DisclosureFigures)
+    for pk, agency_id, outstanding in overdue:
+        acc = per_agency[graph.answerable(agency_id, year_end)]
+        acc.contracts.add(keys.get(pk, f"obligation:{pk}"))
+        acc.obligations += 1
+        acc.overdue_amount += outstanding
+    return year_end, graph, dict(per_agency)

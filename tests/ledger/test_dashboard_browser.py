@@ -1,0 +1,153 @@
+"""/dashboard/: who may see it, what it shows, and — in headless Chromium — that its charts drew
+their data (the series values are in the DOM and the canvases are not blank)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.factories import TenureFactory, World
+from tests.ledger.report_helpers import ob, pay
+from tests.owned_objects import recommendation_for
+
+PASSWORD = "Test-password-2026"  # tests/factories.py UserFactory
+AS_OF = "2026-06-30"
+
+
+def _data(world):
+    """Arrears in two agencies, a legacy-debt case, stock and new, and a recommendation."""
+    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 3, 1))
+    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 3, 1))
+    ob(world, arose_on=date(2021, 6, 1), due_on=date(2021, 7, 1), principal="12345.67")  # stock, > 365 days
+    ob(world, arose_on=date(2026, 1, 5), due_on=date(2026, 2, 4), principal="3000.00")  # new; both are legacy cases
+    stock_paid = ob(world, arose_on=date(2021, 9, 1), due_on=date(2021, 10, 1), principal="500.00")
+    pay(world, stock_paid, "500.00", date(2023, 5, 1))
+    ob(world, agency=world.agency_b, due_on=date(2026, 6, 20), principal="800.00")
+    recommendation_for(world, deadline=date(2026, 5, 6), replied_on=date(2026, 5, 6), status="replied")
+
+
+# --- without a browser ---------------------------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff_a", "enterprise_user_1", "credit_officer", "administrator"])
+def test_only_supervisors_and_auditors_see_the_dashboard(world, client, role):
+    client.force_login(getattr(world, role))
+    response = client.get("/dashboard/")
+    assert response.status_code == 403
+    assert "监督看板仅供" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_signed_out_users_are_sent_to_sign_in(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["supervisor", "auditor"])
+def test_the_dashboard_shows_every_figure_with_a_link_to_its_list(world, client, role):
+    _data(world)
+    client.force_login(getattr(world, role))
+    response = client.get("/dashboard/", {"as_of": AS_OF})
+    assert response.status_code == 200
+    page = response.content.decode()
+    # the figures, exact, with the filtered list behind each
+    assert 'id="fig-overdue-count" href="/api/obligations/?as_of=2026-06-30&amp;overdue=true" data-value="3"' in page
+    assert 'data-value="16145.67"' in page  # 12,345.67 + 3,000.00 + 800.00 overdue
+    assert 'href="/api/obligations/?as_of=2026-06-30&amp;legacy=true" data-value="2"' in page
+    assert f"/api/obligations/?agency_exact={world.agency_a.pk}&amp;as_of=2026-06-30&amp;overdue=true" in page
+    assert "days_overdue_min=366" in page
+    assert "/vendor/chart.umd.js" in page and "cdn" not in page.lower()
+    charts = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', page).group(1))
+    assert set(charts) == {"ageing", "monthly", "clearance", "replies", "free_apply"}
+    over_365 = next(s for s in charts["ageing"]["series"] if s["key"] == "over_365")
+    assert over_365["values"] == ["12345.67", "0.00"]
+    assert charts["replies"]["series"][0]["values"] == ["100.00"]
+
+
+@pytest.mark.django_db
+def test_a_bad_date_is_a_400_page_naming_it(world, client):
+    client.force_login(world.auditor)
+    response = client.get("/dashboard/", {"as_of": "2026-02-30"})
+    assert response.status_code == 400
+    assert "as_of" in response.content.decode()
+
+
+# --- in headless Chromium ----------------------------------------------------------------------------
+def _browser(chrome: str, chromedriver: str, profile: Path) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(arg)
+    options.binary_location = chrome
+    return webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+
+
+# Non-transparent pixels of a canvas: a chart that drew nothing has none.
+_INKED = """
+const c = document.getElementById(arguments[0]);
+const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+let n = 0;
+for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) { n++; } }
+return n;
+"""
+
+
+@pytest.mark.browser
+def test_the_charts_draw_their_data_in_chromium(chromium_paths, live_server, transactional_db, tmp_path):
+    chrome, chromedriver = chromium_paths
+    world = World.build()
+    _data(world)
+    driver = _browser(chrome, chromedriver, tmp_path / "profile")
+    wait = WebDriverWait(driver, 20)
+    try:
+        # when an auditor signs in and opens the dashboard as of 2026-06-30
+        driver.get(f"{live_server.url}/accounts/login/?next=/dashboard/%3Fas_of%3D{AS_OF}")
+        driver.find_element(By.ID, "id_username").send_keys(world.auditor.username)
+        driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
+        driver.find_element(By.ID, "login-submit").click()
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-dashboard-ready") == "true")
+        # then the library came from the app itself and every chart drew its series
+        assert driver.execute_script("return typeof Chart") == "function"
+        for canvas_id, series in [
+            ("chart-ageing", 6),
+            ("chart-monthly", 2),
+            ("chart-clearance", 2),
+            ("chart-replies", 1),
+            ("chart-free-apply", 1),
+        ]:
+            canvas = driver.find_element(By.ID, canvas_id)
+            assert canvas.get_attribute("data-drawn") == str(series), canvas_id
+            assert driver.execute_script(_INKED, canvas_id) > 0, f"{canvas_id} is blank"
+            assert driver.execute_script(f"return document.getElementById('{canvas_id}').toDataURL().length") > 1000
+        # the series values are in the DOM, exactly
+        ageing = json.loads(driver.find_element(By.ID, "chart-ageing").get_attribute("data-series-values"))
+        assert ageing[-1] == ["12345.67", "0.00"]  # over 365 days: agency A, agency B
+        assert ageing[1] == ["0.00", "800.00"]  # 1–30 days
+        monthly = json.loads(driver.find_element(By.ID, "chart-monthly").get_attribute("data-series-values"))
+        assert monthly[0][-1] == "12345.67" and monthly[1][-1] == "3800.00"  # June: stock, new
+        cells = [
+            td.get_attribute("data-value")
+            for td in driver.find_elements(By.CSS_SELECTOR, "table[data-series=ageing] td")
+        ]
+        assert "12345.67" in cells and "800.00" in cells
+        # and a figure leads to the filtered list behind it
+        legacy = driver.find_element(By.ID, "fig-legacy")
+        assert legacy.get_attribute("data-value") == "2"  # both of A's overdue debts outlived 甲
+        assert legacy.get_attribute("href").endswith("/api/obligations/?as_of=2026-06-30&legacy=true")
+    finally:
+        driver.quit()

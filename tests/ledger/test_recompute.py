@@ -1,0 +1,69 @@
+"""The logged command that recomputes provisional due dates when the calendar changes (SPEC R2)."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from ledger.models import AccessLog, CalendarOverride, Obligation
+from tests.ledger.obligation_helpers import sme_obligation
+
+pytestmark = pytest.mark.django_db
+
+
+def _beyond_the_data(world):
+    # Delivery on 2027-01-04 + 30 days = Wednesday 2027-02-03: beyond chinesecalendar's 2026 data,
+    # so computed by the fallback and stored as provisional.
+    return sme_obligation(
+        world, title="2027年交付", arose_on=date(2027, 1, 4), trigger_on=date(2027, 1, 4), signed_on=date(2026, 12, 1)
+    )
+
+
+def test_recompute_moves_provisional_dates_and_writes_history(world):
+    # given a provisional due date and one computed from the official data
+    provisional = _beyond_the_data(world)
+    official = sme_obligation(world, title="2026年交付")
+    assert (provisional.due_on, provisional.due_provisional) == (date(2027, 2, 3), True)
+    assert (official.due_on, official.due_provisional) == (date(2026, 5, 6), False)
+    old_version = provisional.calendar_version
+    # when the administrator declares both due days rest days and the command runs
+    CalendarOverride.objects.create(day=date(2027, 2, 3), is_workday=False, basis="国务院办公厅2027年放假安排")
+    CalendarOverride.objects.create(day=date(2026, 5, 6), is_workday=False, basis="测试")
+    out = StringIO()
+    call_command("recompute_due_dates", stdout=out)
+    # then only the provisional one moved, to the next day, with the reason in its history
+    provisional.refresh_from_db()
+    official.refresh_from_db()
+    assert (provisional.due_on, provisional.due_provisional) == (date(2027, 2, 4), True)
+    assert provisional.calendar_version != old_version
+    assert provisional.calendar_version.startswith("chinesecalendar-1.11.0;overrides-")
+    assert official.due_on == date(2026, 5, 6)
+    latest = provisional.history.order_by("-history_id").first()
+    assert latest.history_change_reason == "日历变更后重算暂定到期日：2027-02-03 → 2027-02-04"
+    assert (latest.prev_record.due_on, latest.due_on) == (date(2027, 2, 3), date(2027, 2, 4))
+    assert f"{provisional.reference}: 2027-02-03 → 2027-02-04（仍为暂定）" in out.getvalue()
+    log = AccessLog.objects.get(action="recompute_due_dates")
+    assert log.detail == {"changes": [{"reference": provisional.reference, "old": "2027-02-03", "new": "2027-02-04"}]}
+    # and a second run finds nothing more to do
+    call_command("recompute_due_dates", stdout=StringIO())
+    assert provisional.history.count() == 2
+
+
+def test_dry_run_lists_but_writes_nothing(world):
+    provisional = _beyond_the_data(world)
+    CalendarOverride.objects.create(day=date(2027, 2, 3), is_workday=False, basis="测试")
+    out = StringIO()
+    call_command("recompute_due_dates", "--dry-run", stdout=out)
+    assert f"［试运行］{provisional.reference}: 2027-02-03 → 2027-02-04" in out.getvalue()
+    assert Obligation.objects.get(pk=provisional.pk).due_on == date(2027, 2, 3)
+    assert provisional.history.count() == 1
+    assert not AccessLog.objects.filter(action="recompute_due_dates").exists()
+
+
+def test_an_override_with_a_legal_basis_is_never_recomputed(world):
+    o = _beyond_the_data(world)
+    Obligation.objects.filter(pk=o.pk).update(due_override_basis="某法律规定")
+    CalendarOverride.objects.create(day=date(2027, 2, 3), is_workday=False, basis="测试")
+    call_command("recompute_due_dates", stdout=StringIO())
+    assert Obligation.objects.get(pk=o.pk).due_on == date(2027, 2, 3)

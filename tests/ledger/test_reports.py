@@ -1,0 +1,406 @@
+"""Reports as of a date: exact figures on hand-built sets (ageing, the UK payment-practice measures
+computed by hand, stock clearance, tenures, policies, the yearly SME disclosure), the links behind
+the figures, CSV/XLSX, roles, and published snapshots that never change."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from ledger import models as m
+from ledger.reports.registry import ReportContext, section
+from ledger.selectors.reports import ReportParams
+from ledger.services import redemptions as rsvc
+from tests.factories import TenureFactory
+from tests.ledger.report_helpers import ob, pay
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = "2026-06-30"
+
+
+def report(client, kind, **params):
+    response = client.get(f"/api/reports/{kind}/", params)
+    assert response.status_code == 200, response.content[:400]
+    assert response["Content-Type"] == "application/json"
+    return json.loads(response.content)
+
+
+def row_of(body, name):
+    return next(r for r in body["rows"] if r["agency"] == name)
+
+
+# --- ageing ------------------------------------------------------------------------------------
+def _ageing_set(world):
+    """As of 2026-06-30, agency A (contract regime, no interest)."""
+    ob(world, due_on=date(2026, 7, 10), principal="1000.00")  # not yet due
+    ob(world, due_on=date(2026, 6, 30), principal="2000.00")  # due today: not yet due
+    ob(world, due_on=date(2026, 6, 20), principal="3000.00")  # 10 days: 1–30
+    ob(world, due_on=date(2026, 5, 31), principal="4000.00")  # 30 days: 1–30
+    ob(world, due_on=date(2026, 5, 30), principal="5000.00")  # 31 days: 31–90
+    ob(world, due_on=date(2026, 1, 1), principal="6000.00")  # 180 days: 91–180
+    ob(world, due_on=date(2025, 12, 31), principal="7000.00")  # 181 days: 181–365
+    ob(world, due_on=date(2025, 6, 30), principal="8000.00")  # 365 days: 181–365
+    ob(world, due_on=date(2025, 6, 29), principal="9000.00")  # 366 days: over 365
+    partly = ob(world, due_on=date(2026, 3, 1), principal="10000.00")  # 121 days: 91–180
+    pay(world, partly, "4000.00", date(2026, 3, 15))
+    pay(world, ob(world, due_on=date(2026, 4, 1), principal="500.00"), "500.00", date(2026, 4, 20))  # paid
+    written_off = ob(world, due_on=date(2026, 2, 1), principal="600.00")
+    written_off.outcome, written_off.outcome_on, written_off.outcome_basis = "written_off", date(2026, 5, 1), "依法核销"
+    written_off.save()
+    cancelled = ob(world, due_on=date(2026, 2, 1), principal="700.00")
+    cancelled.outcome, cancelled.outcome_on, cancelled.outcome_basis = "cancelled", date(2026, 5, 1), "重复登记"
+    cancelled.save()
+    ob(world, agency=world.agency_b, due_on=date(2026, 6, 1), principal="100.00")  # B: 29 days
+
+
+def test_ageing_buckets_by_agency_exact(world, api):
+    _ageing_set(world)
+    body = report(api(world.auditor), "agencies", as_of=AS_OF)
+    a = row_of(body, world.agency_a.name)
+    assert a["obligations"] == 12  # the cancelled one is not a debt
+    assert a["principal"] == "56100.00"
+    assert a["outstanding"] == "51000.00"
+    assert (a["overdue_count"], a["overdue_amount"]) == (8, "48000.00")
+    buckets = {
+        k: (a[f"ageing_{k}_count"], a[f"ageing_{k}"])
+        for k in ("not_yet_due", "d1_30", "d31_90", "d91_180", "d181_365", "over_365")
+    }
+    assert buckets == {
+        "not_yet_due": (2, "3000.00"),
+        "d1_30": (2, "7000.00"),
+        "d31_90": (1, "5000.00"),
+        "d91_180": (2, "12000.00"),
+        "d181_365": (2, "15000.00"),
+        "over_365": (1, "9000.00"),
+    }
+    b = row_of(body, world.agency_b.name)
+    assert (b["ageing_d1_30_count"], b["ageing_d1_30"]) == (1, "100.00")
+    total = body["total"]
+    assert (total["agency"], total["overdue_count"], total["overdue_amount"]) == ("合计", 9, "48100.00")
+    assert body["params"]["as_of"] == AS_OF
+
+
+def test_each_figure_links_to_the_filtered_list_with_the_same_count(world, api):
+    _ageing_set(world)
+    client = api(world.auditor)
+    a = row_of(report(client, "agencies", as_of=AS_OF), world.agency_a.name)
+    for column, expected in [
+        ("obligations", 12),
+        ("overdue_count", 8),
+        ("ageing_not_yet_due_count", 2),
+        ("ageing_d1_30_count", 2),
+        ("ageing_d91_180_count", 2),
+        ("ageing_over_365_count", 1),
+        ("legacy_count", 0),
+    ]:
+        listed = client.get(a["links"][column])
+        assert listed.status_code == 200, (column, a["links"][column])
+        assert listed.json()["count"] == expected == a[column], column
+
+
+def test_report_as_csv_and_xlsx(world, api):
+    _ageing_set(world)
+    client = api(world.auditor)
+    response = client.get("/api/reports/agencies/", {"as_of": AS_OF, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["单位", "给付义务（件）", "本金（元）", "未付本金（元）"]
+    assert rows[-1][:4] == ["合计", "13", "56200.00", "51100.00"]
+    response = client.get("/api/reports/agencies/", {"as_of": AS_OF, "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    last = list(sheet.iter_rows(values_only=True))[-1]
+    assert last[:4] == ("合计", 13, 56200, 51100)
+    assert m.AccessLog.objects.filter(action="export", target="report:agencies").count() == 2
+
+
+# --- the UK payment-practice measures ------------------------------------------------------------
+def test_average_days_to_pay_and_share_paid_late_computed_by_hand(world, api):
+    # paid off in the period (2026): 22 days on time, 73 days late, 40 days late
+    p1 = ob(world, arose_on=date(2026, 1, 10), due_on=date(2026, 2, 9), principal="1000.00")
+    pay(world, p1, "1000.00", date(2026, 2, 1))
+    p2 = ob(world, arose_on=date(2026, 2, 1), due_on=date(2026, 3, 3), principal="2000.00")
+    pay(world, p2, "2000.00", date(2026, 4, 15))
+    p3 = ob(world, arose_on=date(2026, 3, 1), due_on=date(2026, 3, 31), principal="3000.00")
+    pay(world, p3, "3000.00", date(2026, 4, 10))
+    # paid before the period, and not paid off: neither counts
+    pay(world, ob(world, arose_on=date(2025, 11, 1), due_on=date(2025, 12, 1)), "1000.00", date(2025, 12, 20))
+    pay(world, ob(world, arose_on=date(2026, 4, 1), due_on=date(2026, 5, 1)), "10.00", date(2026, 5, 2))
+    body = report(api(world.auditor), "payment-practices", as_of=AS_OF)
+    a = row_of(body, world.agency_a.name)
+    assert a["paid_count"] == 3
+    assert a["paid_amount"] == "6000.00"
+    assert a["avg_days_to_pay"] == "45.0"  # (22 + 73 + 40) / 3
+    assert (a["within_30"], a["days_31_60"], a["over_60"]) == ("33.33", "33.33", "33.33")
+    assert (a["paid_late_count"], a["share_paid_late"], a["paid_late_amount"]) == (2, "66.67", "5000.00")
+    # as of a day before the late payments, only the first is known
+    early = row_of(report(api(world.auditor), "payment-practices", as_of="2026-03-31"), world.agency_a.name)
+    assert (early["paid_count"], early["avg_days_to_pay"], early["share_paid_late"]) == (1, "22.0", "0.00")
+
+
+def test_an_empty_denominator_is_shown_as_a_dash(world, api):
+    ob(world, due_on=date(2026, 7, 1))
+    a = row_of(report(api(world.auditor), "payment-practices", as_of=AS_OF), world.agency_a.name)
+    assert (a["paid_count"], a["avg_days_to_pay"], a["share_paid_late"]) == (0, None, "—")
+
+
+# --- stock and new, clearance, month by month -----------------------------------------------------------
+def _stock_set(world):
+    s1 = ob(world, arose_on=date(2025, 10, 1), due_on=date(2025, 10, 31), principal="10000.00")
+    pay(world, s1, "4000.00", date(2025, 12, 15))
+    pay(world, s1, "3000.00", date(2026, 2, 1))
+    s2 = ob(world, arose_on=date(2025, 11, 1), due_on=date(2026, 2, 1), principal="5000.00")
+    pay(world, s2, "5000.00", date(2026, 3, 1))
+    s3 = ob(world, arose_on=date(2025, 12, 1), due_on=date(2025, 12, 31), principal="2000.00")
+    pay(world, s3, "2000.00", date(2025, 12, 20))
+    ob(world, arose_on=date(2026, 2, 1), due_on=date(2026, 3, 3), principal="7000.00")  # new, overdue
+    ob(world, arose_on=date(2026, 6, 1), due_on=date(2026, 7, 1), principal="1000.00")  # new, not due
+
+
+def test_stock_clearance_and_new_arrears(world, api):
+    _stock_set(world)
+    client = api(world.auditor)
+    body = report(client, "stock", as_of=AS_OF, stock_cutoff="2026-01-01")
+    a = row_of(body, world.agency_a.name)
+    assert a["stock_count"] == 3
+    assert a["stock_base"] == "11000.00"  # 6,000 + 5,000 + 0 outstanding on 2025-12-31
+    assert a["stock_outstanding"] == "3000.00"
+    assert a["stock_cleared"] == "8000.00"
+    assert a["clearance_rate"] == "72.73"
+    assert a["stock_cleared_count"] == 1
+    assert (a["stock_arrears"], a["new_arrears"]) == ("3000.00", "7000.00")
+    assert client.get(a["links"]["stock_arrears"]).json()["count"] == 1
+    assert client.get(a["links"]["new_arrears"]).json()["count"] == 1
+
+
+def test_outstanding_arrears_month_by_month(world, api):
+    _stock_set(world)
+    body = report(api(world.auditor), "arrears-monthly", as_of=AS_OF, stock_cutoff="2026-01-01")
+    months = {r["month"]: (r["stock"], r["new"], r["count"]) for r in body["rows"]}
+    assert list(months)[0] == "2025-07" and list(months)[-1] == "2026-06"
+    assert months["2025-10"] == ("0.00", "0.00", 0)  # s1 due on the 31st: not yet overdue that day
+    assert months["2025-11"] == ("10000.00", "0.00", 1)
+    assert months["2026-01"] == ("6000.00", "0.00", 1)
+    assert months["2025-12"] == ("6000.00", "0.00", 1)
+    assert months["2026-02"] == ("8000.00", "0.00", 2)  # s2 due 02-01, paid 03-01: overdue on 02-28
+    assert months["2026-03"] == ("3000.00", "7000.00", 2)
+    assert months["2026-06"] == ("3000.00", "7000.00", 2)
+
+
+def test_stock_cutoff_after_as_of_is_refused(world, api):
+    response = api(world.auditor).get("/api/reports/stock/", {"as_of": AS_OF, "stock_cutoff": "2026-07-01"})
+    assert response.status_code == 400
+    assert "stock_cutoff" in response.json()["fields"]
+
+
+# --- per principal tenure, with legacy-debt cases -----------------------------------------------------
+def test_per_principal_tenure_with_the_debts_left_behind(world, api):
+    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 3, 1))
+    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 3, 1))
+    ob(world, arose_on=date(2026, 1, 5), due_on=date(2026, 2, 4), principal="30000.00")
+    ob(world, arose_on=date(2026, 4, 1), due_on=date(2026, 5, 1), principal="2000.00")
+    client = api(world.auditor)
+    body = report(client, "tenures", as_of=AS_OF)
+    by_person = {r["person"]: r for r in body["rows"]}
+    assert (by_person["甲"]["obligations"], by_person["甲"]["legacy_count"], by_person["甲"]["legacy_amount"]) == (
+        1,
+        1,
+        "30000.00",
+    )
+    assert (by_person["乙"]["obligations"], by_person["乙"]["legacy_count"]) == (1, 0)
+    assert by_person["甲"]["end_on"] == "2026-03-01"
+    assert client.get(by_person["甲"]["links"]["legacy_count"]).json()["count"] == 1
+    agencies = report(client, "agencies", as_of=AS_OF)
+    a = row_of(agencies, world.agency_a.name)
+    assert (a["legacy_count"], a["legacy_amount"]) == (1, "30000.00")
+
+
+# --- policies: on time and 免申即享 ----------------------------------------------------------------------
+def _policy(world, doc, mode):
+    return m.Policy.objects.create(
+        doc_number=doc,
+        title=f"政策{doc}",
+        issuing_agency=world.agency_a,
+        valid_from=date(2026, 1, 1),
+        delivery_mode=mode,
+        redemption_working_days=10,
+        region_code="341002",
+    )
+
+
+def test_redemption_on_time_rate_and_free_apply_share_per_policy(world, api):
+    free = _policy(world, "屯政〔2026〕1号", m.DeliveryMode.FREE_APPLY)
+    onapp = _policy(world, "屯政〔2026〕2号", m.DeliveryMode.ON_APPLICATION)
+    actor = world.staff_a
+    done = []
+    for policy, start in ((free, date(2026, 3, 2)), (free, date(2026, 3, 9)), (onapp, date(2026, 3, 2))):
+        r = rsvc.redemption_create(
+            actor=actor, policy=policy, enterprise=world.enterprise_1, amount="1000.00", on=start
+        )
+        if policy == free:
+            r = rsvc.redemption_notify(actor=actor, redemption=r, on=start)
+        else:
+            r = rsvc.redemption_accept(actor=actor, redemption=r, on=start)
+        done.append(rsvc.redemption_approve(actor=actor, redemption=r, on=start))
+    first, second, third = (r.obligation for r in done)
+    pay(world, first, "1000.00", first.due_on)  # on time
+    pay(world, third, "1000.00", date.fromordinal(third.due_on.toordinal() + 5))  # late
+    body = report(api(world.auditor), "policies", as_of=AS_OF)
+    rows = {r["doc_number"]: r for r in body["rows"]}
+    f = rows["屯政〔2026〕1号"]
+    assert (f["redemptions"], f["free_apply"], f["free_apply_share"]) == (2, 2, "100.00")
+    assert (f["decided"], f["on_time"], f["on_time_rate"], f["overdue"]) == (2, 1, "50.00", 1)
+    o = rows["屯政〔2026〕2号"]
+    assert (o["free_apply_share"], o["decided"], o["on_time_rate"]) == ("0.00", 1, "0.00")
+    t = body["total"]
+    assert (t["redemptions"], t["free_apply_share"], t["on_time_rate"], t["amount"]) == (3, "66.67", "33.33", "3000.00")
+
+
+# --- on-time reply rate and decision performance rate -----------------------------------------------------
+def test_reply_rate_and_decision_rate_sections(world, api):
+    from tests.owned_objects import decision_for, recommendation_for
+
+    recommendation_for(world, deadline=date(2026, 5, 6), replied_on=date(2026, 5, 6), status="replied")
+    recommendation_for(world, deadline=date(2026, 5, 6))
+    recommendation_for(world, recipient=world.agency_b, deadline=date(2026, 9, 6))
+    decision_for(world, performance_deadline=date(2026, 4, 1), performed_on=date(2026, 3, 20), status="performed")
+    decision_for(world, kind="review_decision", performance_deadline=date(2026, 4, 1))
+    client = api(world.auditor)
+    replies = report(client, "reply-rate", as_of=AS_OF)
+    a = row_of(replies, world.agency_a.name)
+    assert (a["due"], a["on_time"], a["rate"]) == (2, 1, "50.00")
+    assert row_of(replies, world.agency_b.name)["rate"] == "—"
+    assert replies["total"]["rate"] == "50.00"
+    decisions = report(client, "decision-rate", as_of=AS_OF)
+    a = row_of(decisions, world.agency_a.name)
+    assert (a["court_due"], a["court_performed"], a["execution_rate"]) == (1, 1, "100.00")
+    assert (a["review_due"], a["review_performed"], a["performance_rate"]) == (1, 0, "0.00")
+
+
+# --- 条例 (2025) art. 18 / art. 22 ---------------------------------------------------------------------------
+def test_yearly_sme_disclosure_counts_contracts_with_payments_overdue_on_31_december(world, api):
+    from contracts import models as cm
+    from tests.owned_objects import contract_for
+
+    sme = {"regime": m.Regime.SME_PROCUREMENT, "sme_declared": True}
+    contract = contract_for(world)
+    a1 = ob(world, due_on=date(2025, 10, 31), principal="30000.00", source="milestone", **sme)
+    a2 = ob(world, due_on=date(2025, 11, 30), principal="20000.00", source="milestone", **sme)
+    pay(world, a2, "5000.00", date(2025, 12, 10))  # 100.00 interest first (民法典 art. 561): 15,100.00 left
+    for o in (a1, a2):
+        cm.Milestone.objects.create(
+            contract=contract,
+            side="government",
+            kind="payment",
+            title="付款",
+            amount=o.principal,
+            payment_basis="delivery",
+            obligation=o,
+        )
+    a3 = ob(world, due_on=date(2025, 12, 1), principal="10000.00", **sme)
+    pay(world, a3, "10000.00", date(2026, 1, 15))  # paid after 31 December: still overdue that day
+    pay(world, ob(world, due_on=date(2025, 12, 1), principal="999.00", **sme), "999.00", date(2025, 11, 20))  # on time
+    ob(world, due_on=date(2025, 10, 1), principal="9999.00")  # not an SME payment
+    ob(world, due_on=date(2026, 1, 10), principal="777.00", **sme)  # not yet due on 31 December
+    ob(world, agency=world.agency_b, due_on=date(2025, 6, 30), principal="8000.00", **sme)
+    client = api(world.supervisor)
+    body = report(client, "sme-disclosure", year="2025")
+    a = row_of(body, world.agency_a.name)
+    assert (a["contracts"], a["obligations"], a["overdue_amount"]) == (2, 3, "55100.00")
+    assert a["agency_uscc"] == world.agency_a.uscc
+    b = row_of(body, world.agency_b.name)
+    assert (b["contracts"], b["obligations"], b["overdue_amount"]) == (1, 1, "8000.00")
+    assert (body["total"]["contracts"], body["total"]["overdue_amount"]) == (3, "63100.00")
+    assert "第十八条" in body["notes"][0] and "2026年3月31日前" in body["notes"][0]
+    assert client.get(a["links"]["obligations"]).json()["count"] == 3
+
+
+@pytest.mark.parametrize("year", ["2026", "1999", "last"])
+def test_disclosure_of_a_year_not_ended_or_invalid_is_refused(world, api, year):
+    response = api(world.supervisor).get("/api/reports/sme-disclosure/", {"year": year})
+    assert response.status_code == 400
+    assert "year" in response.json()["fields"]
+
+
+# --- roles and scoping -----------------------------------------------------------------------------------------
+def test_enterprises_have_no_reports_and_staff_see_their_own_agency(world, api):
+    _ageing_set(world)
+    assert api(world.enterprise_user_1).get("/api/reports/agencies/").status_code == 403
+    body = report(api(world.staff_a), "agencies", as_of=AS_OF)
+    assert [r["agency"] for r in body["rows"]] == [world.agency_a.name]
+    assert api(world.auditor).get("/api/reports/nothing/").status_code == 404
+    index = api(world.auditor).get("/api/reports/").json()
+    keys = {s["key"] for s in index["sections"]}
+    assert {"agencies", "payment-practices", "stock", "tenures", "policies", "sme-disclosure", "contracts"} <= keys
+
+
+def test_the_registry_serves_the_contracts_section(world, api):
+    from tests.owned_objects import contract_for
+
+    contract_for(world, amount=Decimal("120000.00"), sme_declared=True)
+    a = row_of(report(api(world.auditor), "contracts", as_of=AS_OF), world.agency_a.name)
+    assert (a["contracts"], a["amount"], a["sme_declared"], a["overdue_contracts"]) == (1, "120000.00", 1, 0)
+
+
+# --- published snapshots ---------------------------------------------------------------------------------------
+def test_a_published_report_is_shown_again_byte_for_byte_after_a_back_dated_correction(world, api):
+    overdue = ob(world, due_on=date(2026, 6, 1), principal="5000.00")
+    client = api(world.supervisor)
+    # when the report is published as of 06-30
+    published = client.post(f"/api/reports/agencies/publish/?as_of={AS_OF}")
+    assert published.status_code == 201, published.content[:300]
+    document = json.loads(published.content)
+    assert document["as_of"] == AS_OF
+    assert document["published_by"] == world.supervisor.username
+    assert row_of(document["report"], world.agency_a.name)["overdue_amount"] == "5000.00"
+    url = published["Location"]
+    # and later a payment is recorded back-dated to 06-15
+    pay(world, overdue, "2000.00", date(2026, 6, 15))
+    live = report(client, "agencies", as_of=AS_OF)
+    assert row_of(live, world.agency_a.name)["overdue_amount"] == "3000.00"
+    # then the snapshot shows what was published, byte for byte
+    again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == published.content
+    assert again["X-Content-SHA256"] == published["X-Content-SHA256"]
+    # and it can be neither changed nor deleted
+    for method in ("put", "patch", "delete"):
+        assert getattr(client, method)(url, {}, format="json").status_code == 405
+    # the list shows its as-of date and creation time
+    listed = client.get("/api/report-snapshots/").json()["results"]
+    assert [(s["kind"], s["as_of"]) for s in listed] == [("agencies", AS_OF)]
+    assert listed[0]["created_at"]
+    # as a spreadsheet, the published numbers too
+    sheet = client.get(url, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"))))
+    assert rows[1][0] == world.agency_a.name
+    assert rows[1][5] == "5000.00"
+
+
+def test_who_may_publish_and_read_snapshots(world, api):
+    assert api(world.staff_a).post("/api/reports/agencies/publish/").status_code == 403
+    assert api(world.credit_officer).post("/api/reports/agencies/publish/").status_code == 403
+    published = api(world.auditor).post("/api/reports/sme-disclosure/publish/", {"year": "2025"}, format="json")
+    assert published.status_code == 201
+    snapshot = m.ReportSnapshot.objects.get()
+    assert (snapshot.kind, snapshot.as_of) == ("sme-disclosure", date(2025, 12, 31))
+    assert api(world.staff_a).get(f"/api/report-snapshots/{snapshot.pk}/").status_code == 404
+    assert api(world.credit_officer).get(f"/api/report-snapshots/{snapshot.pk}/").status_code == 200
+    assert m.ReportSnapshot.objects.count() == 1
+
+
+def test_a_section_function_reads_through_the_registry(world):
+    ob(world, due_on=date(2026, 6, 1), principal="10.00")
+    params = ReportParams(
+        as_of=date(2026, 6, 30),
+        stock_cutoff=date(2026, 1, 1),
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 12, 31),
+    )
+    result = section("agencies").fn(ReportContext(user=world.auditor, params=params))
+    assert result.total["overdue_amount"] == Decimal("10.00")
