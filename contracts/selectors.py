@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from contracts.models import (
     Amendment,
@@ -46,7 +46,8 @@ def contract_queryset(*, full: bool = False) -> QuerySet:
     """The list needs the parties and the milestones with their obligations; the detail and the
     OCDS export also read entries, amendments, reviews, events and evidence."""
     qs = Contract.objects.select_related("agency", "counterparty")
-    milestones = Milestone.objects.select_related("obligation").order_by("due_on", "id")
+    # Undated milestones last on every database (SQLite and PostgreSQL sort NULLs differently).
+    milestones = Milestone.objects.select_related("obligation").order_by(F("due_on").asc(nulls_last=True), "id")
     if not full:
         return qs.prefetch_related(Prefetch("milestones", milestones))
     return qs.prefetch_related(

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from credit import zwsx
+from credit.exporting import CREDIT_RECORD_EXPORT
 from credit.models import (
     DishonestyKind,
     DishonestyRecord,
@@ -38,6 +39,7 @@ from credit.services import records as svc
 from credit.services import windows as window_svc
 from ledger import clock
 from ledger.api.base import ERRORS, ErrorOutput, ScopedRelatedField, ScopedViewSet, ScopedViewSetMixin
+from ledger.api.exporting import ExportMixin
 from ledger.api.fields import MoneyField, UsccField
 from ledger.api.parties import WriteViaServiceMixin, _schema
 from ledger.models import Agency, Enterprise, Role
@@ -271,13 +273,14 @@ def _step_schema(input_, summary):
     correct=_step_schema(CreditCorrectInput, "更正记录内容"),
 )
 class CreditRecordViewSet(
-    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ExportMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     queryset = record_queryset()
     serializer_class = CreditRecordOutput
     http_method_names = ["get", "post", "head", "options"]
     write_roles = CREDIT
     filterset_fields = ["status", "rule", "kind", "severity", "subject_agency", "is_demo", "published"]
+    export_columns = CREDIT_RECORD_EXPORT  # GET /api/credit/records/export/ (issue 6)
     ordering_fields = ["id", "proposed_on", "determined_on", "publicity_max_end"]
 
     def get_queryset(self):
@@ -523,11 +526,16 @@ def _file_schema(kind: str):
 class CreditExportViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    queryset = batch_queryset().annotate(
-        add_count=Count("rows", filter=Q(rows__operation=Operation.ADD), distinct=True),
-        change_count=Count("rows", filter=Q(rows__operation=Operation.CHANGE), distinct=True),
-        withdraw_count=Count("rows", filter=Q(rows__operation=Operation.WITHDRAW), distinct=True),
-        rejected_count=Count("receipt__lines", filter=Q(receipt__lines__accepted=False), distinct=True),
+    # Operation counts per batch; the aggregate drops Meta.ordering, hence the explicit order.
+    queryset = (
+        batch_queryset()
+        .annotate(
+            add_count=Count("rows", filter=Q(rows__operation=Operation.ADD), distinct=True),
+            change_count=Count("rows", filter=Q(rows__operation=Operation.CHANGE), distinct=True),
+            withdraw_count=Count("rows", filter=Q(rows__operation=Operation.WITHDRAW), distinct=True),
+            rejected_count=Count("receipt__lines", filter=Q(receipt__lines__accepted=False), distinct=True),
+        )
+        .order_by("is_demo", "sequence")
     )
     http_method_names = ["get", "post", "head", "options"]
     write_roles = CREDIT

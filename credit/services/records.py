@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from credit.candidates import RULES, Proposal
 from credit.models import (
@@ -49,8 +49,10 @@ def _require_reason(reason: str) -> str:
 
 
 def _check_step_date(record: DishonestyRecord, on: date) -> None:
-    """Steps happen in order: a step is not dated before the previous one."""
-    last = record.events.aggregate(last=Max("on"))["last"] or record.proposed_on
+    """Steps happen in order: a step is not dated before the previous one (corrections and the
+    recording of performance or a commitment are not steps of the lifecycle)."""
+    steps = record.events.exclude(from_status=F("to_status"))
+    last = steps.aggregate(last=Max("on"))["last"] or record.proposed_on
     if on < last:
         raise ValidationFailed.field("on", f"日期不得早于上一办理步骤的日期（{last.isoformat()}）", code="out_of_order")
 

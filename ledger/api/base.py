@@ -117,8 +117,8 @@ class ScopedViewSetMixin:
     def get_queryset(self):
         return visible_to(self.request.user, self.base_queryset())
 
-    @extend_schema(responses={200: HistoryEntryOutput(many=True), 404: ErrorOutput}, summary="变更历史")
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses={200: HistoryEntryOutput(many=True), **ERRORS}, summary="变更历史", filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def history(self, request, *args, **kwargs):
         obj = self.get_object()
         return Response(HistoryEntryOutput(history_of(obj), many=True).data)

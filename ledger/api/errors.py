@@ -62,7 +62,10 @@ def _summary(fields: dict) -> str:
 
 
 def exception_handler(exc, context):
-    set_rollback()
+    # A view that manages its own transactions (sign-in records failures that must persist)
+    # is not rolled back here.
+    if not getattr(context.get("view"), "manages_own_transactions", False):
+        set_rollback()
     if isinstance(exc, DomainError):
         return Response(envelope(exc.code, exc.detail, exc.fields), status=exc.status)
     if isinstance(exc, RuleError):

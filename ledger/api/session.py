@@ -26,6 +26,7 @@ class TokenOutput(serializers.Serializer):
 # own transactions instead of the per-request one.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TokenView(APIView):
+    manages_own_transactions = True
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
     throttle_classes = []

@@ -137,3 +137,18 @@ def test_every_step_is_in_the_history_with_its_user(world, windows):
         ("order_rectification", date(2026, 4, 7)),
         ("determine", DETERMINED_ON),
     ]
+
+
+@pytest.mark.django_db
+def test_a_correction_is_not_a_step_and_does_not_hold_back_later_steps(world, windows):
+    record = bring_to(world, S.VERIFIED)  # verified 2026-04-03
+    svc.record_correct(
+        actor=world.credit_officer, record=record, on=date(2026, 11, 1), reason="更正", changes={"remarks": "补充"}
+    )
+    record = svc.record_order_rectification(
+        actor=world.credit_officer, record=record, on=date(2026, 4, 7), deadline=date(2026, 5, 7), reason="整改"
+    )
+    assert record.status == S.RECTIFICATION_ORDERED
+    correction = record.events.get(action="correct")
+    assert (correction.from_status, correction.to_status) == (S.VERIFIED, S.VERIFIED)
+    assert correction.detail == {"remarks": {"old": "", "new": "补充"}}

@@ -291,3 +291,15 @@ def test_two_runners_at_once_produce_each_job_once(settings, tmp_path):
     assert sorted(j.pk for batch in ran for j in batch) == sorted(j.pk for j in jobs)
     assert set(m.ExportJob.objects.values_list("status", "row_count")) == {("done", 3)}
     assert m.AccessLog.objects.filter(action="export").count() == 3
+
+
+def test_credit_records_export_with_their_lists_filters(world, api):
+    from credit.models import DishonestyRecord
+    from tests.owned_objects import BUILDERS
+
+    record = BUILDERS[DishonestyRecord](world)
+    rows = _csv(api(world.credit_officer).get("/api/credit/records/export/", {"kind": record.kind}))
+    assert rows[0][:2] == ["记录编号", "状态"]
+    assert [r[0] for r in rows[1:]] == [record.number]
+    assert _csv(api(world.credit_officer).get("/api/credit/records/export/", {"is_demo": "true"}))[1:] == []
+    assert api(world.credit_officer).get("/api/credit/records/export/", {"is_demo": "maybe"}).status_code == 400

@@ -72,7 +72,7 @@ def test_a_real_sheet_with_title_rows_variants_fullwidth_serial_dates_wan_hidden
     assert (1, "", "表头在第2行；第1行为标题等说明，已跳过") in notes
     assert (2, "G（付款期限（天））", "隐藏列，已与其他列一样读取") in notes
     assert (2, "H（备注）", "未识别的列，已忽略") in notes
-    assert (8, "", "表格下方的说明行（必填列均为空），已跳过") in notes
+    assert (8, "", "表格下方的说明行，已跳过") in notes
 
 
 def test_thousands_separators_and_half_width_header_variant(world):
