@@ -777,6 +777,14 @@ class ContractEvidenceViewSet(ScopedReadOnlyViewSet):
     def base_queryset(self):
         return Evidence.objects.select_related("uploaded_by")
 
+    @extend_schema(responses={200: ContractEvidenceOutput(many=True), **ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: ContractEvidenceOutput, **ERRORS})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
     @extend_schema(
         responses={
             **{(200, media): OpenApiTypes.BINARY for media in evidence_svc.EXTENSIONS},

@@ -11,5 +11,8 @@ class CreditConfig(AppConfig):
         from ledger.seeding import register_demo_hook, register_seed_hook
 
         tenancies.register()
+        from credit import admin_readonly
+
+        admin_readonly.register()
         register_seed_hook(50, "credit_publicity_windows", seed_publicity_windows)
         register_demo_hook(50, "credit", demo.load)

@@ -104,8 +104,18 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class IntegerFilter(django_filters.NumberFilter):
+MAX_DAYS = 36_500  # a hundred years: any larger count of days overdue is a typing error
+
+
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days, 0 to MAX_DAYS."""
+
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_DAYS)
+        super().__init__(*args, **kwargs)
 
 
 class RegionCodeFilter(django_filters.CharFilter):
@@ -126,7 +136,18 @@ class UsccFilter(django_filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
+class AgencyChoiceField(django_filters.fields.ModelChoiceField):
+    """An agency id; one that is not a database id at all (``abc``, 10**30) is invalid, not a 500."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (str(value).isdigit() and 0 < int(value) < 2**63):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
 class AgencyFilter(django_filters.ModelChoiceFilter):
+    field_class = AgencyChoiceField
+
     """An agency with the agencies merged into it (on or before ``as_of``) and, with
     ``children``, its sub-agencies — transitively."""
 
@@ -230,8 +251,8 @@ class ObligationFilterSet(LedgerFilterSet):
         choices=_statuses(Status.labels), field_name="status_as_of", label="状态（按统计日期）"
     )
     overdue = StrictBooleanFilter(method="filter_overdue", label="按统计日期逾期")
-    days_overdue_min = IntegerFilter(method="filter_days_overdue", min_value=0, label="逾期天数不少于")
-    days_overdue_max = IntegerFilter(method="filter_days_overdue", min_value=0, label="逾期天数不多于")
+    days_overdue_min = DaysFilter(method="filter_days_overdue", label="逾期天数不少于")
+    days_overdue_max = DaysFilter(method="filter_days_overdue", label="逾期天数不多于")
     due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="到期日起")
     due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="到期日止")
     arose_from = django_filters.DateFilter(field_name="arose_on", lookup_expr="gte", label="发生日期起")
@@ -288,8 +309,8 @@ class LinkedObligationFilters(LedgerFilterSet):
     """overdue / days overdue / legacy / violation / due range read through ``obligation``."""
 
     overdue = StrictBooleanFilter(method="filter_obligation_overdue", label="对应给付义务按统计日期逾期")
-    days_overdue_min = IntegerFilter(method="filter_obligation_days", min_value=0, label="逾期天数不少于")
-    days_overdue_max = IntegerFilter(method="filter_obligation_days", min_value=0, label="逾期天数不多于")
+    days_overdue_min = DaysFilter(method="filter_obligation_days", label="逾期天数不少于")
+    days_overdue_max = DaysFilter(method="filter_obligation_days", label="逾期天数不多于")
     due_from = django_filters.DateFilter(field_name="obligation__due_on", lookup_expr="gte", label="到期日起")
     due_to = django_filters.DateFilter(field_name="obligation__due_on", lookup_expr="lte", label="到期日止")
     legacy = StrictBooleanFilter(method="filter_obligation_legacy", label="新官不理旧账（按统计日期）")
@@ -425,8 +446,8 @@ class RecommendationFilterSet(_DeadlineFilters):
     kind = django_filters.MultipleChoiceFilter(choices=RecommendationKind.choices, label="建议类型")
     status = django_filters.MultipleChoiceFilter(choices=RecommendationStatus.choices, label="办理状态")
     overdue = StrictBooleanFilter(method="filter_overdue", label="逾期未回复（按统计日期）")
-    days_overdue_min = IntegerFilter(method="filter_days_overdue", min_value=0, label="逾期天数不少于")
-    days_overdue_max = IntegerFilter(method="filter_days_overdue", min_value=0, label="逾期天数不多于")
+    days_overdue_min = DaysFilter(method="filter_days_overdue", label="逾期天数不少于")
+    days_overdue_max = DaysFilter(method="filter_days_overdue", label="逾期天数不多于")
     due_from = django_filters.DateFilter(field_name="deadline", lookup_expr="gte", label="回复期限起")
     due_to = django_filters.DateFilter(field_name="deadline", lookup_expr="lte", label="回复期限止")
     served_from = django_filters.DateFilter(field_name="served_on", lookup_expr="gte", label="送达日期起")
@@ -450,8 +471,8 @@ class DecisionFilterSet(_DeadlineFilters, LinkedObligationFilters):
     kind = django_filters.MultipleChoiceFilter(choices=DecisionKind.choices, label="文书类型")
     status = django_filters.MultipleChoiceFilter(choices=DecisionStatus.choices, label="履行状态")
     overdue = StrictBooleanFilter(method="filter_overdue", label="逾期未履行（按统计日期）")
-    days_overdue_min = IntegerFilter(method="filter_days_overdue", min_value=0, label="逾期天数不少于")
-    days_overdue_max = IntegerFilter(method="filter_days_overdue", min_value=0, label="逾期天数不多于")
+    days_overdue_min = DaysFilter(method="filter_days_overdue", label="逾期天数不少于")
+    days_overdue_max = DaysFilter(method="filter_days_overdue", label="逾期天数不多于")
     due_from = django_filters.DateFilter(field_name="performance_deadline", lookup_expr="gte", label="履行期限起")
     due_to = django_filters.DateFilter(field_name="performance_deadline", lookup_expr="lte", label="履行期限止")
     amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="金额不低于（元）")

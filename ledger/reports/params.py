@@ -9,19 +9,29 @@ from ledger.errors import ValidationFailed
 from ledger.filters import default_stock_cutoff
 from ledger.selectors.reports import ReportParams
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # what a report can count month by month
+
+
+def _in_range(name: str, value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationFailed.field(
+            name, f"日期应在{EARLIEST.isoformat()}至{LATEST.isoformat()}之间", code="date_out_of_range"
+        )
+    return value
+
 
 def _date(query, name: str, default: date) -> date:
     raw = query.get(name)
     if raw in (None, ""):
         return default
     try:
-        return date.fromisoformat(raw)
+        return _in_range(name, date.fromisoformat(raw))
     except ValueError:
         raise ValidationFailed.field(name, "日期格式应为 YYYY-MM-DD", code="invalid_date") from None
 
 
 def parse_params(query, *, needs_year: bool = False) -> ReportParams:
-    as_of = clock.parse_as_of(query.get("as_of"))
+    as_of = _in_range("as_of", clock.parse_as_of(query.get("as_of")))
     cutoff = _date(query, "stock_cutoff", default_stock_cutoff() or date(as_of.year, 1, 1))
     if cutoff > as_of:
         raise ValidationFailed.field("stock_cutoff", "存量截止日期不能晚于统计日期 as_of", code="invalid_period")

@@ -85,9 +85,15 @@ def days_overdue_q(as_of: date, *, at_least: int | None = None, at_most: int | N
     """Days overdue = as_of − due date for what is overdue as of ``as_of`` (rules.interest.days_overdue)."""
     q = Q()
     if at_least is not None:
-        q &= Q(**{f"{field}__lte": as_of - timedelta(days=at_least)})
+        try:
+            q &= Q(**{f"{field}__lte": as_of - timedelta(days=at_least)})
+        except OverflowError:  # before the first representable day: nothing is that late
+            q &= Q(pk__in=[])
     if at_most is not None:
-        q &= Q(**{f"{field}__gte": as_of - timedelta(days=at_most)})
+        try:
+            q &= Q(**{f"{field}__gte": as_of - timedelta(days=at_most)})
+        except OverflowError:  # every due date is within that many days
+            pass
     return q
 
 

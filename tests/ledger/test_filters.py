@@ -43,6 +43,8 @@ def ids(response) -> set[int]:
         ({"uscc": "91341002MA2TEST00X"}, "uscc"),
         ({"days_overdue_min": "-1"}, "days_overdue_min"),
         ({"days_overdue_max": "ten"}, "days_overdue_max"),
+        ({"days_overdue_min": "99999999999"}, "days_overdue_min"),
+        ({"agency": "1" + "0" * 30}, "agency"),
         ({"amount_min": "abc"}, "amount_min"),
         ({"due_from": "30/06/2026"}, "due_from"),
         ({"status": "late"}, "status"),

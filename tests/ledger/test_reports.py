@@ -192,6 +192,21 @@ def test_outstanding_arrears_month_by_month(world, api):
     assert months["2026-06"] == ("3000.00", "7000.00", 2)
 
 
+def test_days_overdue_from_the_first_day_of_the_calendar_is_no_error(world, api):
+    ob(world, due_on=date(2026, 6, 1))
+    response = api(world.auditor).get("/api/obligations/", {"as_of": "0001-01-02", "days_overdue_min": "5"})
+    assert (response.status_code, response.json()["count"]) == (200, 0)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"), [({"as_of": "0001-01-02"}, "as_of"), ({"period_to": "9999-12-31"}, "period_to")]
+)
+def test_report_dates_outside_the_countable_range_are_refused(world, api, params, field):
+    response = api(world.auditor).get("/api/reports/arrears-monthly/", params)
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+
+
 def test_stock_cutoff_after_as_of_is_refused(world, api):
     response = api(world.auditor).get("/api/reports/stock/", {"as_of": AS_OF, "stock_cutoff": "2026-07-01"})
     assert response.status_code == 400
