@@ -252,6 +252,8 @@ class ExportMixin:
         query = export_filters(params, as_of)
         count = queryset.count()
         if count > settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
+            if len(query) > ExportJob._meta.get_field("query").max_length:
+                raise ValidationFailed("筛选条件过长，无法转为后台导出任务，请精简筛选条件", code="query_too_long")
             job = ExportJob.objects.create(
                 user=request.user, resource=resource, query=query, format=fmt, encoding=encoding, expected_rows=count
             )
