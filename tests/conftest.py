@@ -67,3 +67,9 @@ def api():
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests hash many passwords; the production hasher (PBKDF2) is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
