@@ -117,12 +117,13 @@ class ImportJobOutput(ImportJobListOutput):
 
 
 class ImportRejectedOutput(serializers.Serializer):
-    """400 for a file with problems: the error envelope plus the recorded job and its report."""
+    """400: the error envelope; for a file with problems (``import_rejected``) also the recorded
+    job and its report. A request that is not an import at all (no file, unknown kind) has no job."""
 
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    job = ImportJobOutput()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    job = ImportJobOutput(required=False)
 
 
 class ImportUploadInput(serializers.Serializer):

@@ -10,7 +10,7 @@ imports it (style.md: the higher app registers with the core).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger.imports import values as v
@@ -87,8 +87,6 @@ class ImportKind:
     label: str = ""
     sheets: tuple[SheetSpec, ...] = ()
     description: str = ""
-    # Roles that may run this kind (contracts are written by agency staff only).
-    roles: frozenset[str] = field(default_factory=frozenset)
 
     def allowed(self, ctx: ImportContext) -> str | None:
         """A reason the actor may not run this import at all, or None."""
