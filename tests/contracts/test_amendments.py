@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from contracts.models import Amendment, Contract
 from contracts.ocds import versions
@@ -129,3 +130,100 @@ def test_only_a_contract_in_force_is_amended(world, status):
     with pytest.raises(IllegalTransition) as caught:
         _amend(world, contract, date(2026, 7, 1), {"amount": "350000.00"})
     assert caught.value.code == "not_amendable"
+
+
+@pytest.mark.django_db
+def test_an_amendment_on_the_signing_day_or_the_previous_amendments_day_is_accepted(world):
+    # given a contract signed 2026-01-05
+    contract = h.performing(world)
+    # when amended on the signing day, then again the same day
+    first = _amend(world, contract, h.SIGNED, {"amount": "310000.00"})
+    second = _amend(world, contract, h.SIGNED, {"amount": "320000.00"})
+    # then both stand, numbered in order
+    assert [(a.number, a.signed_on) for a in (first, second)] == [(1, h.SIGNED), (2, h.SIGNED)]
+    assert Contract.objects.get(pk=contract.pk).version == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("code", "rationale", "field", "error"),
+    [
+        ("bogus", "增加工程量", "rationale_code", "invalid_choice"),
+        ("price_adjustment", "  ", "rationale", "required"),
+    ],
+)
+def test_an_amendment_needs_a_rationale_code_and_text(world, code, rationale, field, error):
+    contract = h.performing(world)
+    with pytest.raises(ValidationFailed) as caught:
+        amendment_create(
+            actor=world.staff_a,
+            contract=contract,
+            rationale_code=code,
+            rationale=rationale,
+            signed_on=date(2026, 2, 1),
+            changes={"amount": "350000.00"},
+        )
+    assert (list(caught.value.fields), caught.value.code) == ([field], error)
+    assert Amendment.objects.count() == 0
+    assert Contract.objects.get(pk=contract.pk).version == 0
+
+
+@pytest.mark.django_db
+def test_a_future_amendment_is_refused(world):
+    contract = h.performing(world)
+    with pytest.raises(ValidationFailed) as caught:
+        _amend(world, contract, date(2099, 1, 1), {"amount": "350000.00"})
+    assert (list(caught.value.fields), caught.value.code) == (["signed_on"], "future_date")
+    assert Amendment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_every_version_is_in_the_contracts_history_over_http(world, api):
+    # given a contract amended twice, through the API
+    contract = h.performing(world)
+    url = reverse("contract-amendments", kwargs={"pk": contract.pk})
+    for signed_on, changes in (
+        ("2026-02-01", {"amount": "350000.00", "payment_term_days": 45}),
+        ("2026-03-01", {"amount": "360000.00", "period_end": "2026-12-31"}),
+    ):
+        body = {
+            "rationale_code": "price_adjustment",
+            "rationale": "增加数量",
+            "signed_on": signed_on,
+            "changes": changes,
+        }
+        assert api(world.staff_a).post(url, body, format="json").status_code == 201
+    # when the amendments and the contract's history are read
+    amendments = api(world.auditor).get(url).json()
+    history = api(world.auditor).get(reverse("contract-history", kwargs={"pk": contract.pk})).json()
+    # then each amendment is kept with what it changed …
+    assert [(a["number"], a["signed_on"], a["changes"]) for a in amendments] == [
+        (
+            1,
+            "2026-02-01",
+            {"amount": {"old": "300000.00", "new": "350000.00"}, "payment_term_days": {"old": 30, "new": 45}},
+        ),
+        (
+            2,
+            "2026-03-01",
+            {"amount": {"old": "350000.00", "new": "360000.00"}, "period_end": {"old": None, "new": "2026-12-31"}},
+        ),
+    ]
+    # … and every version of the contract row is in its history, field by field
+    amended = [
+        sorted((c["field"], c["old"], c["new"]) for c in entry["changes"] if c["field"] != "updated_at")
+        for entry in history
+        if any(c["field"] == "version" for c in entry["changes"]) and entry["type"] == "changed"
+    ]
+    assert amended == [
+        [
+            ("amount", "300000.00", "350000.00"),
+            ("payment_term_days", "30", "45"),
+            ("version", "0", "1"),
+        ],
+        [
+            ("amount", "350000.00", "360000.00"),
+            ("period_end", None, "2026-12-31"),
+            ("version", "1", "2"),
+        ],
+    ]

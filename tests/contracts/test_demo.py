@@ -12,6 +12,7 @@ from contracts import demo
 from contracts.models import Contract, ContractStatus
 from contracts.ocds_validation import describe, errors
 from contracts.selectors import PageFacts, contract_queryset, flags
+from ledger import seeding
 from ledger.demo import parties
 from ledger.models import Obligation, User
 from seeds.loader import load_agencies, load_lpr
@@ -88,3 +89,35 @@ def test_every_demo_contract_exports_valid_ocds(api):
     package = json.loads(response.content, parse_float=Decimal)
     assert describe(errors(package)) == []
     assert len({r["ocid"] for r in package["releases"]}) == 10
+
+
+@pytest.mark.django_db
+def test_demo_contracts_are_loaded_by_the_demo_hook_with_each_state_and_amendment_exact():
+    # the demo command runs the registered hooks: contracts after parties (10) and obligations (20)
+    assert (30, "contracts", demo.load) in seeding._DEMO_HOOKS
+    _load()
+    assert dict(Contract.objects.filter(is_demo=True).values_list("number", "status")) == {
+        "DEMO-HT-01": "draft",
+        "DEMO-HT-02": "legality_review",
+        "DEMO-HT-03": "signed",
+        "DEMO-HT-04": "filed",
+        "DEMO-HT-05": "performing",
+        "DEMO-HT-06": "performing",
+        "DEMO-HT-07": "completed",
+        "DEMO-HT-08": "terminated",
+        "DEMO-HT-09": "terminated",
+        "DEMO-HT-10": "performing",
+    }
+    amended = Contract.objects.get(number="DEMO-HT-06")
+    assert [(a.number, a.rationale_code, a.signed_on, a.changes) for a in amended.amendments.all()] == [
+        (1, "price_adjustment", date(2025, 8, 1), {"amount": {"old": "1200000.00", "new": "1350000.00"}}),
+        (
+            2,
+            "time_extension",
+            date(2025, 10, 15),
+            {
+                "payment_term_days": {"old": 45, "new": 30},
+                "period_end": {"old": "2025-12-31", "new": "2026-03-31"},
+            },
+        ),
+    ]

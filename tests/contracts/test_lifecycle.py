@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from contracts.models import TRANSITIONS, Contract, ContractEvent, ContractStatus, LegalityReview
 from contracts.services import lifecycle, milestones
@@ -342,3 +343,139 @@ def test_only_a_draft_is_edited_directly(world):
         lifecycle.contract_update(actor=world.staff_a, contract=contract, amount=Decimal("1.00"))
     assert caught.value.code == "contract_not_editable"
     assert Contract.objects.get(pk=contract.pk).amount == Decimal("320000.00")
+
+
+# --- every from-state × every explicit action, through HTTP -------------------------------
+# Each action is its own endpoint; the lifecycle ones move to one target state, whose allowance
+# is read from TRANSITIONS; the dispute flag is raised only on a binding contract (ADR 0003).
+ACTIONS = {
+    "submit-review": (S.LEGALITY_REVIEW, {"on": "2026-07-01", "reason": "理由"}),
+    "return-to-draft": (S.DRAFT, {"on": "2026-07-01", "reason": "理由"}),
+    "sign": (S.SIGNED, {"signed_on": "2026-07-01", "reason": "理由"}),
+    "file": (S.FILED, {"filed_on": "2026-07-01", "reason": "理由"}),
+    "start-performance": (S.PERFORMING, {"on": "2026-07-01", "reason": "理由"}),
+    "complete": (S.COMPLETED, {"on": "2026-07-01", "reason": "理由"}),
+    "terminate": (S.TERMINATED, {"on": "2026-07-01", "reason": "理由"}),
+    "dispute": (None, {"on": "2026-07-01", "reason": "理由"}),
+    "resolve-dispute": (None, {"on": "2026-07-01", "reason": "理由"}),
+}
+ACTION_MATRIX = [(f, a) for f in S.values for a in ACTIONS]
+
+
+def _expected(frm: str, action: str) -> tuple[bool, str]:
+    """(allowed, the 409 code otherwise) of ``action`` on a contract in ``frm``, not disputed."""
+    target, _ = ACTIONS[action]
+    if action == "dispute":
+        return frm in (S.SIGNED, S.FILED, S.PERFORMING), "illegal_transition"
+    if action == "resolve-dispute":
+        return False, "not_disputed"
+    return target in TRANSITIONS[frm], "illegal_transition"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("frm", "action"), ACTION_MATRIX, ids=[f"{f}:{a}" for f, a in ACTION_MATRIX])
+def test_action_matrix_through_http(world, api, frm, action):
+    # given a contract in `frm` whose guards would all pass
+    contract = h.in_state(world, frm)
+    before = list(ContractEvent.objects.filter(contract=contract).values_list("id", flat=True))
+    target, body = ACTIONS[action]
+    if action == "terminate":
+        body = {**body, "reason_code": _reason_code(frm)}
+    allowed, code = _expected(frm, action)
+    # when its staff take the action
+    response = api(world.staff_a).post(reverse(f"contract-{action}", kwargs={"pk": contract.pk}), body, format="json")
+    stored = Contract.objects.get(pk=contract.pk)
+    if allowed:
+        # then it is done, and the step is logged with actor, date and reason
+        assert response.status_code == 200, response.json()
+        new = ContractEvent.objects.filter(contract=contract).exclude(id__in=before).get()
+        if target is None:
+            assert (stored.status, stored.disputed_since, new.kind) == (frm, STEP_ON, "dispute_opened")
+        else:
+            assert (stored.status, response.json()["status"], new.kind, new.from_status, new.to_status) == (
+                target,
+                target,
+                "transition",
+                frm,
+                target,
+            )
+        assert (new.actor, new.on, new.reason) == (world.staff_a, STEP_ON, "理由")
+    else:
+        # then a 409 with its code, and nothing written
+        assert (response.status_code, response.json()["code"]) == (409, code)
+        assert (stored.status, stored.disputed_since) == (frm, None)
+        assert list(ContractEvent.objects.filter(contract=contract).values_list("id", flat=True)) == before
+
+
+def test_the_action_matrix_covers_every_move_of_the_table():
+    # each allowed move of the table is reachable by exactly one action
+    targets = [t for t, _ in ACTIONS.values() if t is not None]
+    assert sorted(targets) == sorted(S.values)
+    moves = {(f, ACTIONS[a][0]) for f, a in ACTION_MATRIX if ACTIONS[a][0] and _expected(f, a)[0]}
+    assert moves == {(f, t) for f, targets in TRANSITIONS.items() for t in targets}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field", "code"),
+    [
+        ({"reviewer": " "}, "reviewer", "required"),
+        ({"opinion": ""}, "opinion", "required"),
+        ({"result": "maybe"}, "result", "invalid_choice"),
+        ({"reviewed_on": date(2026, 1, 1)}, "reviewed_on", "before_previous_step"),
+    ],
+)
+def test_a_review_names_reviewer_opinion_and_result(world, overrides, field, code):
+    # given a contract submitted on 2026-01-02
+    contract = h.in_review(world)
+    fields = {"reviewer": "法制科", "opinion": "同意签订", "result": "passed", "reviewed_on": h.REVIEWED, **overrides}
+    # when a review lacks one of its parts, it is refused naming it
+    with pytest.raises(ValidationFailed) as caught:
+        lifecycle.contract_review_record(actor=world.staff_a, contract=contract, **fields)
+    assert (list(caught.value.fields), caught.value.code) == ([field], code)
+    # and nothing is written: signing stays refused
+    assert LegalityReview.objects.filter(contract=contract).count() == 0
+    with pytest.raises(IllegalTransition) as refused:
+        lifecycle.contract_sign(actor=world.staff_a, contract=contract, signed_on=h.SIGNED)
+    assert refused.value.code == "legality_review_required"
+
+
+@pytest.mark.django_db
+def test_a_passed_review_of_an_earlier_round_does_not_allow_signing(world):
+    # given a passed round 1, then returned to draft and resubmitted (round 2, not yet reviewed)
+    contract = h.reviewed(world)
+    contract = lifecycle.contract_return_to_draft(
+        actor=world.staff_a, contract=contract, on=date(2026, 1, 4), reason="补充条款"
+    )
+    contract = lifecycle.contract_submit_for_review(actor=world.staff_a, contract=contract, on=date(2026, 1, 4))
+    # when it is signed, then the old pass does not count
+    with pytest.raises(IllegalTransition) as caught:
+        lifecycle.contract_sign(actor=world.staff_a, contract=contract, signed_on=date(2026, 1, 5))
+    assert caught.value.code == "legality_review_required"
+    stored = Contract.objects.get(pk=contract.pk)
+    assert (stored.status, stored.review_round, stored.signed_on) == (S.LEGALITY_REVIEW, 2, None)
+
+
+@pytest.mark.django_db
+def test_completion_names_the_untriggered_payment_once_the_others_are_paid(world):
+    # given two payment milestones: one triggered, one never triggered
+    contract = h.performing(world)
+    first = milestones.milestone_record_trigger(
+        actor=world.staff_a,
+        milestone=h.payment_milestone(world, contract, title="首付款"),
+        event="delivery",
+        on=date(2026, 2, 2),
+    )
+    h.payment_milestone(world, contract, title="尾款", amount=Decimal("100000.00"))
+    payment_record(
+        actor=world.staff_a,
+        obligation=first.obligation,
+        kind=EntryKind.PAYMENT,
+        on=date(2026, 3, 1),
+        amount=Decimal("200000.00"),
+    )
+    # when completion is asked, the untriggered one alone is named
+    with pytest.raises(IllegalTransition) as caught:
+        lifecycle.contract_complete(actor=world.staff_a, contract=contract, on=h.COMPLETED)
+    assert caught.value.detail == "政府方付款节点尚未付清（或尚未触发）：尾款；付清前不能确认履行完毕"
+    assert Contract.objects.get(pk=contract.pk).status == S.PERFORMING

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from contracts.models import Milestone
 from contracts.selectors import PageFacts, flags, milestone_state
@@ -360,3 +361,102 @@ def test_no_legacy_flag_without_a_handover(world):
         "principal_then": None,
         "principal_now": None,
     }
+
+
+@pytest.mark.django_db
+def test_no_legacy_flag_when_the_handover_came_before_signing(world):
+    # given: 乙 took over on 2026-01-01, before the contract was signed (2026-01-05) under 乙
+    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 1, 1))
+    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 1, 1))
+    contract = h.performing(world)
+    # a payment due 2026-02-24 and never paid: overdue, but not an old debt of a former principal
+    _trigger(world, h.payment_milestone(world, contract), "delivery", date(2026, 1, 20))
+    assert _flags(contract, date(2026, 9, 1))["legacy_debt"] == {
+        "flagged": False,
+        "handover_on": None,
+        "days_since_handover": None,
+        "principal_then": None,
+        "principal_now": None,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("side", "met_on", "as_of", "flagged"),
+    [
+        # a government milestone due 2026-04-10, after the handover of 2026-03-01:
+        ("government", None, date(2026, 5, 9), False),  # due and unmet for 29 days
+        ("government", None, date(2026, 5, 10), True),  # 30 days: flagged (SPEC R5)
+        ("government", date(2026, 5, 20), date(2026, 5, 19), True),  # still unmet that day
+        ("government", date(2026, 5, 20), date(2026, 5, 20), False),  # met: the flag drops
+        ("enterprise", None, date(2026, 9, 1), False),  # the enterprise's own delay is not R5
+    ],
+)
+def test_legacy_flag_counts_30_days_from_the_due_date_of_a_milestone_due_after_the_handover(
+    world, side, met_on, as_of, flagged
+):
+    # given 甲 until 2026-03-01, then 乙; signed under 甲 on 2026-01-05
+    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 3, 1))
+    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 3, 1))
+    contract = h.performing(world)
+    milestone = svc.milestone_create(
+        actor=world.staff_a, contract=contract, side=side, kind="approval", title="交付场地", due_on=date(2026, 4, 10)
+    )
+    if met_on is not None:
+        svc.milestone_record_met(actor=world.staff_a, milestone=milestone, on=met_on)
+    # then
+    legacy = _flags(contract, as_of)["legacy_debt"]
+    assert (legacy["flagged"], legacy["handover_on"], legacy["principal_then"], legacy["principal_now"]) == (
+        flagged,
+        date(2026, 3, 1),
+        "甲",
+        "乙",
+    )
+
+
+@pytest.mark.django_db
+def test_a_government_payment_milestone_shows_not_triggered_over_http_until_its_trigger(world, api):
+    # given an acceptance-based payment, delivered but not yet accepted
+    contract = h.performing(world)
+    milestone = _trigger(world, h.payment_milestone(world, contract, payment_basis="acceptance"), "delivery", DELIVERED)
+    url = reverse("contract-milestone-detail", kwargs={"pk": milestone.pk})
+    before = api(world.enterprise_user_1).get(url, {"as_of": "2026-02-05"}).json()
+    assert (before["obligation"], before["delivered_on"], before["state"]["status"], before["state"]["label"]) == (
+        None,
+        "2026-02-02",
+        "not_triggered",
+        "尚未触发",
+    )
+    # when acceptance is recorded, the obligation appears with R1's due date (accepted 2026-02-10 + 30 days)
+    _trigger(world, milestone, "acceptance", date(2026, 2, 10))
+    after = api(world.enterprise_user_1).get(url, {"as_of": "2026-02-11"}).json()
+    ob = Milestone.objects.get(pk=milestone.pk).obligation
+    assert (after["obligation"]["id"], after["obligation"]["due_on"], after["state"]["status"]) == (
+        ob.pk,
+        "2026-03-12",
+        "scheduled",
+    )
+    # and the obligation was not created before the trigger: only one exists, from 2026-02-10
+    assert list(Obligation.objects.values_list("trigger", "trigger_on")) == [("acceptance", date(2026, 2, 10))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sme", "agreed", "applied", "capped", "missing", "regime"),
+    [
+        (True, 60, 60, False, False, "sme_procurement"),  # the maximum itself is lawful
+        (True, 61, 60, True, False, "sme_procurement"),  # 条例 (2025) art. 9: capped and flagged
+        (True, None, 30, False, True, "sme_procurement"),  # lawful, 30 days apply, only noted
+        (False, 90, 90, False, False, "contract"),  # not an SME: the agreed term stands
+    ],
+)
+def test_the_contracts_payment_term_check_at_the_boundary(world, sme, agreed, applied, capped, missing, regime):
+    contract = h.signed(world, sme_declared=sme, payment_term_days=agreed)
+    term = _flags(contract, date(2026, 2, 1))["payment_term"]
+    assert (term["regime"], term["term_days_agreed"], term["term_days_applied"], term["capped"]) == (
+        regime,
+        agreed,
+        applied,
+        capped,
+    )
+    assert term["term_missing"] is missing
