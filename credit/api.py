@@ -43,6 +43,8 @@ from ledger.api.exporting import ExportMixin
 from ledger.api.fields import MoneyField, UsccField
 from ledger.api.parties import WriteViaServiceMixin, _schema
 from ledger.models import Agency, Enterprise, Role
+from ledger.rules import uscc
+from ledger.rules.errors import RuleError
 
 CREDIT = frozenset({Role.CREDIT_OFFICER})
 AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="计算公示状态的日期，默认今天（Asia/Shanghai）")
@@ -94,6 +96,7 @@ class CreditRecordOutput(serializers.ModelSerializer):
     rule_label = serializers.CharField(source="get_rule_display")
     kind_label = serializers.CharField(source="get_kind_display")
     source_type = serializers.SerializerMethodField()
+    subject_category = serializers.SerializerMethodField()
     amount = MoneyField(allow_null=True)
     publication = serializers.SerializerMethodField()
     events = CreditRecordEventOutput(many=True)
@@ -115,6 +118,7 @@ class CreditRecordOutput(serializers.ModelSerializer):
             "subject_agency",
             "subject_name",
             "subject_uscc",
+            "subject_category",
             "kind",
             "kind_label",
             "facts",
@@ -156,6 +160,14 @@ class CreditRecordOutput(serializers.ModelSerializer):
     def get_source_type(self, record) -> str | None:
         ct = record.source_type
         return None if ct is None else f"{ct.app_label}.{ct.model}"
+
+    @extend_schema_field(serializers.ChoiceField(choices=list(zwsx.SUBJECT_KINDS)))
+    def get_subject_category(self, record) -> str:
+        """主体类别 as zwsx-1 exports it: from the code (GB 32100 category), else the agency's kind."""
+        try:
+            return uscc.category(record.subject_uscc)
+        except RuleError:
+            return record.subject_agency.kind
 
     @extend_schema_field(CreditPublicationOutput)
     def get_publication(self, record) -> dict:
@@ -229,6 +241,7 @@ class CreditCorrectInput(serializers.Serializer):
     counterparty_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     counterparty_uscc = UsccField(required=False, allow_blank=True)
     authority_name = serializers.CharField(max_length=200, required=False)
+    authority_uscc = UsccField(required=False)
     data_source_name = serializers.CharField(max_length=200, required=False)
     data_source_uscc = UsccField(required=False)
     remarks = serializers.CharField(max_length=500, required=False, allow_blank=True)

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -70,11 +70,25 @@ _ENUMS = {
     "信用修复状态": REPAIR_STATES,
 }
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Codes the seeds mint for agencies whose real code is not known yet (seeds/loader.py
+# demo_agency_uscc, ledger/demo/parties.py): the organisation part starts with "DEM", which keeps
+# them apart from real codes. They pass GB 32100, so R8 alone would let a fabricated code reach the
+# credit platform; a live batch refuses them (SPEC §5: demo data never leaves).
+_MINTED_DEMO = re.compile(r"[0-9A-Y]{2}[0-9]{6}DEM")
 _WAN = re.compile(r"(0|[1-9][0-9]{0,10})\.[0-9]{6}")
 
 
-def check_row(row: dict[str, str]) -> dict[str, str]:
-    """The faults of one row, column → message (Chinese); empty = the row may leave."""
+def is_demo_code(code: str, demo_codes: Collection[str] = ()) -> bool:
+    """A USCC that is demo data: one of ``demo_codes`` (agencies marked 信用代码为演示数据) or minted
+    by the seeds."""
+    return code in demo_codes or _MINTED_DEMO.match(code) is not None
+
+
+def check_row(row: dict[str, str], *, live: bool = False, demo_codes: Collection[str] = ()) -> dict[str, str]:
+    """The faults of one row, column → message (Chinese); empty = the row may leave.
+
+    ``live``: the row goes to the credit platform, so no USCC in it may be a demo code.
+    """
     faults: dict[str, str] = {}
     for column in COLUMNS:
         value = row.get(column)
@@ -112,6 +126,11 @@ def check_row(row: dict[str, str]) -> dict[str, str]:
         faults["公示截止日期"] = "公示截止日期早于公示起始日期"
     if "失信主体统一社会信用代码" in faults:
         faults.pop("主体类别", None)  # derived from the code: report the code only
+    if live:
+        for column in (*_USCC_COLUMNS, "相对方统一社会信用代码"):
+            value = row.get(column)
+            if column not in faults and value and is_demo_code(value, demo_codes):
+                faults[column] = f"统一社会信用代码“{value}”是演示代码，不得报送信用平台；请录入真实代码后更正本记录"
     amount = row.get("涉及金额（万元）")
     if isinstance(amount, str) and amount and not _WAN.fullmatch(amount):
         faults["涉及金额（万元）"] = f"金额“{amount}”应以万元计、保留6位小数（精确到分）"

@@ -37,7 +37,7 @@ from credit.models import (
 from credit.selectors import Publication, performed_on, publication
 from ledger import clock
 from ledger.errors import Conflict, ValidationFailed
-from ledger.models import User
+from ledger.models import Agency, User
 from ledger.rules import uscc
 from ledger.rules.errors import RuleError
 from ledger.rules.money import yuan_to_wan
@@ -140,6 +140,11 @@ def plan_rows(*, as_of: date, demo: bool) -> list[PlannedRow]:
     return planned
 
 
+def _demo_codes() -> frozenset[str]:
+    """Codes of agencies marked 信用代码为演示数据 (the seeds mint them where the real one is unknown)."""
+    return frozenset(Agency.objects.filter(uscc_is_demo=True, uscc__isnull=False).values_list("uscc", flat=True))
+
+
 def _lock_sequence(scope: str) -> ExportSequence:
     ExportSequence.objects.get_or_create(scope=scope)
     return ExportSequence.objects.select_for_update().get(scope=scope)
@@ -163,9 +168,11 @@ def export_batch_create(*, actor: User | None, as_of: date, demo: bool = False) 
             code="out_of_order",
         )
     planned = plan_rows(as_of=as_of, demo=demo)
+    # A live batch goes to the credit platform: no demo USCC may leave in it (SPEC §5, R8).
+    demo_codes = frozenset() if demo else _demo_codes()
     faults: dict[str, list[str]] = {}
     for p in planned:
-        for column, message in zwsx.check_row(p.row).items():
+        for column, message in zwsx.check_row(p.row, live=not demo, demo_codes=demo_codes).items():
             faults[f"{p.record.number}.{column}"] = [message]
     if faults:
         bad = len({key.split(".", 1)[0] for key in faults})

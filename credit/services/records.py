@@ -526,6 +526,7 @@ CORRECTABLE = (
     "counterparty_name",
     "counterparty_uscc",
     "authority_name",
+    "authority_uscc",
     "data_source_name",
     "data_source_uscc",
     "remarks",
@@ -542,7 +543,7 @@ def record_correct(*, actor: User, record: DishonestyRecord, on: date, reason: s
     if unknown:
         raise ValidationFailed.field(unknown[0], "该字段不能更正", code="not_correctable")
     locked = DishonestyRecord.objects.select_for_update().get(pk=record.pk)
-    for name in ("subject_uscc", "data_source_uscc", "counterparty_uscc"):
+    for name in ("subject_uscc", "authority_uscc", "data_source_uscc", "counterparty_uscc"):
         if changes.get(name):
             changes[name] = uscc.validate(changes[name], field=name)
     for name in ("subject_name", "facts"):

@@ -237,3 +237,18 @@ def test_the_command_and_the_api_action(world, windows, api):
     r = api(world.credit_officer).post(url, {"date": "2026-06-01"}, format="json")
     assert (r.json()["created"], r.json()["already_proposed"]) == (0, 2)
     assert DishonestyRecord.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_dismissed_candidate_is_not_proposed_again(world, windows):
+    # given a candidate from an unperformed decision, dismissed by the credit officer with a reason
+    from credit.services.records import record_dismiss
+
+    decision(world)
+    record = proposed(date(2026, 6, 1))[0][R.DECISION_UNPERFORMED]
+    record_dismiss(actor=world.credit_officer, record=record, on=date(2026, 6, 2), reason="已达成执行和解")
+    # when the rules run again while the decision is still unperformed
+    created, result = proposed(date(2026, 7, 1))
+    # then nothing new is proposed: the dismissal stands and is not undone by a scheduled run
+    assert (created, result.already_proposed) == ({}, 1)
+    assert list(DishonestyRecord.objects.values_list("status", flat=True)) == ["dismissed"]

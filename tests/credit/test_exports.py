@@ -255,7 +255,7 @@ def test_one_bad_row_stops_the_batch_writes_nothing_and_takes_no_number(world, w
     assert "未规范化" in body["fields"][f"{broken.number}.认定单位统一社会信用代码"][0]
     assert good.number not in body["detail"]
     assert ExportBatch.objects.count() == ExportRow.objects.count() == 0
-    assert not ExportSequence.objects.filter(last_sequence__gt=0).exists()
+    assert ExportSequence.objects.count() == ExportSequence.history.count() == 0  # no number taken
     # once corrected, the batch is created and is number 1
     fix = reverse("credit-record-correct", args=[bad.pk])
     r = client.post(fix, {"reason": "补录代码", "subject_uscc": by.uscc.lower()}, format="json")
@@ -271,9 +271,16 @@ def test_one_bad_row_stops_the_batch_writes_nothing_and_takes_no_number(world, w
         format="json",
     )
     assert r.status_code == 200, r.content
-    with pytest.raises(ValidationFailed):  # the authority code is not correctable by hand: fix the data
+    with pytest.raises(ValidationFailed) as exc:  # one named field is still wrong
         exports.export_batch_create(actor=world.credit_officer, as_of=date(2026, 6, 30))
-    DishonestyRecord.objects.filter(pk=broken.pk).update(authority_uscc=by.uscc)
+    assert list(exc.value.fields) == [f"{broken.number}.认定单位统一社会信用代码"]
+    # every field a report can name is correctable through the app, the authority's code included
+    r = client.post(
+        reverse("credit-record-correct", args=[broken.pk]),
+        {"reason": "代码规范化", "authority_uscc": by.uscc.lower()},
+        format="json",
+    )
+    assert (r.status_code, r.json()["authority_uscc"]) == (200, by.uscc)
     response = client.post(reverse("credit-export-list"), {"as_of": "2026-06-30"}, format="json")
     assert response.status_code == 201
     assert (response.json()["sequence"], response.json()["row_count"]) == (1, 3)
@@ -328,3 +335,85 @@ def test_the_export_command(world, windows, tmp_path):
         call_command("export_credit_batch", "--date", "2026-07-01")
     assert f"{svc_record.number}.失信主体统一社会信用代码：必填项为空" in str(exc.value)
     assert ExportBatch.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_record_closed_before_it_was_ever_sent_never_leaves(world, windows):
+    # given a record determined and revoked between two batches, and one determined after a batch date
+    officer = world.credit_officer
+    by = authority()
+    exports.export_batch_create(actor=officer, as_of=date(2026, 6, 1))
+    revoked = bring_to(world, S.DETERMINED, by=by, on=date(2026, 6, 15))
+    svc.record_revoke(actor=officer, record=revoked, on=date(2026, 6, 20), reason="认定有误")
+    later = bring_to(world, S.DETERMINED, by=by, on=date(2026, 7, 10))
+    # when the next batch is dated before the later determination
+    second = exports.export_batch_create(actor=officer, as_of=date(2026, 7, 9))
+    # then neither leaves: the platform never had the revoked one, the later one was not yet determined
+    assert (second.sequence, ops(second)) == (2, [])
+    # and the later one leaves in the batch dated on or after its determination
+    assert ops(exports.export_batch_create(actor=officer, as_of=date(2026, 7, 10))) == [(later.number, "新增")]
+    assert not ExportRow.objects.filter(record=revoked).exists()
+
+
+@pytest.mark.django_db
+def test_demo_codes_never_leave_in_a_live_batch(world, windows):
+    # given the district's agencies, whose codes the seeds minted as demo codes (no real one known)
+    from seeds.loader import demo_agency_uscc
+
+    marked = AgencyFactory(uscc=demo_agency_uscc(90, "机关"), uscc_is_demo=True)
+    by = AgencyFactory(uscc=demo_agency_uscc(91, "机关"), uscc_is_demo=False)  # flag lost: the code still tells
+    flagged_only = AgencyFactory(uscc_is_demo=True)  # a code marked demo by the administrator
+    good = bring_to(world, S.DETERMINED)
+    subject = bring_to(world, S.DETERMINED, agency=marked)
+    authority_code = bring_to(world, S.DETERMINED, by=by)
+    flagged = bring_to(world, S.DETERMINED, agency=flagged_only)
+    # when a live batch is requested
+    with pytest.raises(ValidationFailed) as exc:
+        exports.export_batch_create(actor=world.credit_officer, as_of=date(2026, 6, 30))
+    # then it stops, naming each record and column, and writes nothing
+    assert exc.value.code == "credit_batch_invalid"
+    assert exc.value.fields == {
+        f"{subject.number}.失信主体统一社会信用代码": [
+            f"统一社会信用代码“{marked.uscc}”是演示代码，不得报送信用平台；请录入真实代码后更正本记录"
+        ],
+        f"{authority_code.number}.认定单位统一社会信用代码": [
+            f"统一社会信用代码“{by.uscc}”是演示代码，不得报送信用平台；请录入真实代码后更正本记录"
+        ],
+        f"{authority_code.number}.数据来源单位统一社会信用代码": [
+            f"统一社会信用代码“{by.uscc}”是演示代码，不得报送信用平台；请录入真实代码后更正本记录"
+        ],
+        f"{flagged.number}.失信主体统一社会信用代码": [
+            f"统一社会信用代码“{flagged_only.uscc}”是演示代码，不得报送信用平台；请录入真实代码后更正本记录"
+        ],
+    }
+    assert good.number not in exc.value.detail
+    assert ExportBatch.objects.count() == ExportRow.objects.count() == ExportSequence.objects.count() == 0
+    # a demo batch of demo records may carry demo codes: it is never sent
+    demo = bring_to(world, S.DETERMINED, agency=marked, is_demo=True)
+    demo_batch = exports.export_batch_create(actor=world.credit_officer, as_of=date(2026, 6, 30), demo=True)
+    assert (demo_batch.is_demo, demo_batch.sequence, ops(demo_batch)) == (True, 1, [(demo.number, "新增")])
+
+
+@pytest.mark.django_db
+def test_the_export_command_user_and_demo_options(world, windows):
+    from django.core.management import CommandError, call_command
+
+    bring_to(world, S.DETERMINED)
+    demo = bring_to(world, S.DETERMINED, is_demo=True)
+    # a user who is not a credit officer is refused, and nothing is written
+    with pytest.raises(CommandError) as exc:
+        call_command("export_credit_batch", "--date", "2026-06-30", "--user", world.supervisor.username)
+    assert str(exc.value) == f"没有名为“{world.supervisor.username}”的在用信用管理员"
+    assert ExportBatch.objects.count() == 0
+    # a credit officer is recorded as the creator
+    out = io.StringIO()
+    call_command("export_credit_batch", "--date", "2026-06-30", "--user", world.credit_officer.username, stdout=out)
+    live = ExportBatch.objects.get()
+    assert (live.is_demo, live.sequence, live.row_count, live.created_by) == (False, 1, 1, world.credit_officer)
+    # --demo: a demo batch of demo records only, numbered from its own sequence
+    out = io.StringIO()
+    call_command("export_credit_batch", "--date", "2026-06-30", "--demo", stdout=out)
+    demo_batch = ExportBatch.objects.get(is_demo=True)
+    assert f"已生成演示第1批（2026-06-30），1行；manifest SHA-256 {demo_batch.manifest_sha256}" in out.getvalue()
+    assert ops(demo_batch) == [(demo.number, "新增")]
+    assert json.loads(bytes(demo_batch.manifest_bytes))["note"] == "演示批次：仅含演示数据，不得报送信用平台"

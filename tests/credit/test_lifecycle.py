@@ -3,11 +3,13 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 
 from credit.models import RECORD_TRANSITIONS, DishonestyRecord, RecordEvent, RecordStatus
 from credit.services import records as svc
 from ledger.errors import IllegalTransition, PermissionDenied, ValidationFailed
-from tests.credit.builders import DETERMINED_ON, authority, bring_to, candidate, ready_for_repair
+from tests.credit.builders import BASIS, DETERMINED_ON, authority, bring_to, candidate, ready_for_repair
+from tests.factories import AgencyFactory
 
 S = RecordStatus
 LATER = date(2029, 6, 1)  # after every date a path uses: past any deadline, minimum and maximum
@@ -41,6 +43,22 @@ MATRIX = [
     for dst in S.values
     if dst != S.CANDIDATE  # a record is only ever created as a candidate
 ]
+
+
+def test_the_table_is_the_lifecycle_of_spec_r9():
+    # SPEC R9: candidate → verified → rectification ordered → rectified (closed, no record) |
+    # determined → repaired | expired | revoked; dismissed at any step before determination.
+    assert dict(RECORD_TRANSITIONS) == {
+        S.CANDIDATE: {S.VERIFIED, S.DISMISSED},
+        S.VERIFIED: {S.RECTIFICATION_ORDERED, S.DISMISSED},
+        S.RECTIFICATION_ORDERED: {S.RECTIFIED, S.DETERMINED, S.DISMISSED},
+        S.RECTIFIED: set(),
+        S.DETERMINED: {S.REPAIRED, S.EXPIRED, S.REVOKED},
+        S.REPAIRED: set(),
+        S.EXPIRED: set(),
+        S.REVOKED: set(),
+        S.DISMISSED: set(),
+    }
 
 
 def test_nothing_moves_back_to_candidate_and_every_state_is_in_the_table():
@@ -152,3 +170,40 @@ def test_a_correction_is_not_a_step_and_does_not_hold_back_later_steps(world, wi
     correction = record.events.get(action="correct")
     assert (correction.from_status, correction.to_status) == (S.VERIFIED, S.VERIFIED)
     assert correction.detail == {"remarks": {"old": "", "new": "补充"}}
+
+
+@pytest.mark.django_db
+def test_the_record_shows_its_subject_category_and_its_source(world, windows, api):
+    # given a record against an organ (USCC category 11) and one against a unit without a code
+    record = bring_to(world, S.DETERMINED)
+    unit = AgencyFactory(uscc=None, legal_personality=False, kind="其他")
+    no_code = candidate(world, agency=unit)
+    client = api(world.credit_officer)
+    # when they are read through the API
+    body = client.get(reverse("credit-record-detail", args=[record.pk])).json()
+    other = client.get(reverse("credit-record-detail", args=[no_code.pk])).json()
+    # then the subject is shown with name, code and category (主体类别, as zwsx-1 exports it)
+    assert (body["subject_name"], body["subject_uscc"], body["subject_category"]) == (
+        world.agency_a.name,
+        world.agency_a.uscc,
+        "机关",
+    )
+    assert (other["subject_uscc"], other["subject_category"]) == ("", "其他")
+    assert (body["kind"], body["kind_label"], body["severity"], body["amount"]) == (
+        "arrears",
+        "拖欠账款",
+        "一般",
+        "250000.00",
+    )
+    assert (body["determined_on"], body["determining_authority"], body["basis"]) == (
+        "2026-06-15",
+        record.determining_authority_id,
+        BASIS,
+    )
+    assert (body["counterparty"], body["counterparty_name"]) == (world.enterprise_1.pk, world.enterprise_1.name)
+    assert (body["rule"], body["source_type"], body["source_id"], body["source_label"]) == (
+        "manual",
+        None,
+        None,
+        "测试线索",
+    )

@@ -178,3 +178,41 @@ def test_expire_is_refused_before_the_maximum_and_allowed_after(world, windows):
     record = svc.record_expire(actor=world.credit_officer, record=record, on=date(2027, 6, 16), reason="期满")
     assert (record.status, record.closed_on) == (S.EXPIRED, date(2027, 6, 16))
     assert publication(record, date(2027, 6, 16), None).code == S.EXPIRED
+
+
+@pytest.mark.django_db
+def test_flagged_records_through_the_api(world, windows, api):
+    # given a 一般 record determined 2026-06-15 (maximum 2027-06-15), unperformed, and a performed one
+    flagged = bring_to(world, S.DETERMINED)
+    performed = bring_to(world, S.DETERMINED)
+    svc.record_performance_record(
+        actor=world.credit_officer, record=performed, performed_on=date(2027, 1, 10), note="已支付"
+    )
+    client = api(world.credit_officer)
+    url = "/api/credit/records/"
+
+    def listed(as_of):
+        r = client.get(url, {"flagged": "true", "as_of": as_of})
+        assert r.status_code == 200, r.content
+        return [row["id"] for row in r.json()["results"]]
+
+    # then on the last day of the maximum nothing is flagged; from the next day the unperformed one is
+    assert listed("2027-06-15") == []
+    assert listed("2027-06-16") == [flagged.pk]
+    shown = client.get(f"{url}{flagged.pk}/", {"as_of": "2027-06-16"}).json()["publication"]
+    assert shown == {
+        "as_of": "2027-06-16",
+        "code": "max_reached_unperformed",
+        "label": "最长公示期届满但义务未履行，待信用管理员处理",
+        "published": True,
+        "flagged": True,
+        "performed_on": None,
+        "repair_blockers": ["失信行为尚未纠正、法定义务尚未履行完毕", "尚未作出公开信用承诺"],
+    }
+    other = client.get(f"{url}{performed.pk}/", {"as_of": "2027-06-16"}).json()["publication"]
+    assert (other["code"], other["published"], other["flagged"], other["performed_on"]) == (
+        "max_reached",
+        False,
+        False,
+        "2027-01-10",
+    )

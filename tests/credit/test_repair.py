@@ -132,3 +132,25 @@ def test_repair_through_the_api(world, windows, api):
     ok = client.post(base + "repair/", {"on": "2026-09-16", "reason": "修复", "on_behalf_of": by.pk}, format="json")
     assert ok.status_code == 200
     assert (ok.json()["status"], ok.json()["closed_on"]) == ("repaired", "2026-09-16")
+
+
+@pytest.mark.django_db
+def test_performance_is_read_from_the_source_where_it_tells(world, windows):
+    # given a candidate proposed from an unperformed court decision, then determined (一般, 2026-06-15)
+    from credit.services.records import candidates_propose
+    from ledger.services.oversight import decision_confirm_performance
+    from tests.credit.test_candidates import decision
+
+    source = decision(world)  # deadline 2026-04-01
+    (proposed,) = candidates_propose(actor=None, as_of=date(2026, 4, 2)).created
+    by = authority()
+    record = bring_to(world, S.DETERMINED, by=by, record=proposed)
+    svc.record_commitment_record(actor=world.credit_officer, record=record, committed_on=date(2026, 7, 2), text="承诺")
+    with pytest.raises(ValidationFailed) as exc:
+        _repair(world, record, by, date(2026, 9, 16))
+    assert exc.value.fields == {"on": ["失信行为尚未纠正、法定义务尚未履行完毕"]}
+    # when the supervisor confirms the decision performed on 2026-07-01 (a fact of the source)
+    decision_confirm_performance(actor=world.supervisor, decision=source, performed_on=date(2026, 7, 1))
+    record = DishonestyRecord.objects.get(pk=record.pk)
+    # then repair needs no performance entered by hand
+    assert (record.performed_on, _repair(world, record, by, date(2026, 9, 16)).status) == (None, S.REPAIRED)

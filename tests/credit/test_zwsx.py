@@ -84,3 +84,72 @@ def test_a_missing_column_is_a_fault():
 def test_the_fingerprint_ignores_the_operation_only():
     assert zwsx.fingerprint(good_row()) == zwsx.fingerprint(good_row(**{"操作类型": "变更"}))
     assert zwsx.fingerprint(good_row()) != zwsx.fingerprint(good_row(备注="x"))
+
+
+SEED_CODE = make_demo_uscc("11341002DEM000007")  # as seeds/loader.py mints where no real code is known
+
+
+@pytest.mark.parametrize(
+    ("column", "live", "demo_codes", "faulty"),
+    [
+        ("失信主体统一社会信用代码", False, (), False),  # a demo batch may carry demo codes
+        ("失信主体统一社会信用代码", True, (), True),  # minted by the seeds: the code itself tells
+        ("认定单位统一社会信用代码", True, (), True),
+        ("数据来源单位统一社会信用代码", True, (), True),
+        ("相对方统一社会信用代码", True, (), True),
+    ],
+)
+def test_a_live_row_refuses_a_seed_minted_code(column, live, demo_codes, faulty):
+    row = good_row(**{column: SEED_CODE})
+    faults = zwsx.check_row(row, live=live, demo_codes=demo_codes)
+    expected = {column: f"统一社会信用代码“{SEED_CODE}”是演示代码，不得报送信用平台；请录入真实代码后更正本记录"}
+    assert faults == (expected if faulty else {})
+
+
+def test_a_live_row_refuses_a_code_marked_demo():
+    assert zwsx.check_row(good_row(), live=True, demo_codes={FIRM}) == {
+        "相对方统一社会信用代码": f"统一社会信用代码“{FIRM}”是演示代码，不得报送信用平台；请录入真实代码后更正本记录"
+    }
+    assert zwsx.check_row(good_row(), live=True, demo_codes={"91341002TET900099"}) == {}
+    assert zwsx.check_row(good_row(), live=False, demo_codes={FIRM}) == {}
+
+
+def _document(row):
+    return {
+        "format": "zwsx-1",
+        "batch_sequence": 1,
+        "as_of": "2026-06-30",
+        "demo": False,
+        "row_count": 1,
+        "rows": [row],
+    }
+
+
+# Faults the JSON Schema sees by structure alone; the rest (check digit, category against the code,
+# calendar dates, date order, name with code) only the row checks see — the batch runs both.
+STRUCTURAL = [
+    {"失信主体名称": " "},
+    {"失信主体统一社会信用代码": ""},
+    {"认定单位统一社会信用代码": AUTHORITY.lower()},
+    {"数据来源单位统一社会信用代码": "12345"},
+    {"操作类型": "删除"},
+    {"失信等级": "较重"},
+    {"认定日期": "2026-6-15"},
+    {"涉及金额（万元）": "25.00"},
+    {"涉及金额（万元）": "25.0000001"},
+    {"涉及金额（万元）": "-1.000000"},
+]
+
+
+def test_the_schema_and_the_row_checks_agree():
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(zwsx.load_schema())
+    assert list(validator.iter_errors(_document(good_row()))) == []
+    assert validator.is_valid(
+        _document(good_row(**{"涉及金额（万元）": "", "相对方名称": "", "相对方统一社会信用代码": ""}))
+    )
+    for changes in STRUCTURAL:
+        row = good_row(**changes)
+        assert zwsx.check_row(row) != {}, changes
+        assert not validator.is_valid(_document(row)), changes
