@@ -135,7 +135,7 @@ REST_FRAMEWORK = {
         "ledger.filters.LedgerFilterBackend",
         "ledger.filters.StrictOrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "ledger.api.schema.LedgerAutoSchema",
     "EXCEPTION_HANDLER": "ledger.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {"public_lookup": os.environ.get("PUBLIC_LOOKUP_RATE", "10/min")},

@@ -9,6 +9,7 @@ import os
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.db import transaction
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
@@ -45,10 +46,18 @@ schema = _load_schema()
 
 @pytest.fixture(scope="module")
 def demo_tokens(django_db_setup, django_db_blocker):
+    """Demo data for this module only: loaded inside an outer transaction that is rolled back at
+    the end, so no later test sees these rows (each test's own transaction nests inside it)."""
     with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
         call_command("load_seeds", verbosity=0)
         call_command("load_demo", verbosity=0)
-        return {name: issue_token(User.objects.get(username=name))[0] for name in ROLES}
+        tokens = {name: issue_token(User.objects.get(username=name))[0] for name in ROLES}
+    yield tokens
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.mark.skipif(

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ledger import clock
-from ledger.errors import PermissionDenied
+from ledger.errors import NotFound, PermissionDenied
 from ledger.models import Role
 from ledger.selectors.scoping import visible_to
 
@@ -23,6 +23,18 @@ class ErrorOutput(serializers.Serializer):
 
 
 ERRORS = {400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
+
+
+_MAX_ID = 2**63 - 1  # the widest primary key either database stores (BigAutoField)
+
+
+def path_id(value) -> int:
+    """A numeric id from the URL path; anything that cannot name a row is a 404, not a 500
+    (SQLite refuses integers beyond 64 bits instead of matching nothing)."""
+    text = str(value)
+    if not text.isdecimal() or not text.isascii() or int(text) > _MAX_ID:
+        raise NotFound()
+    return int(text)
 
 
 class RolePermission(permissions.BasePermission):

@@ -11,7 +11,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from ledger.api.base import ERRORS, ScopedViewSet, ScopedViewSetMixin
+from ledger.api.base import ERRORS, ScopedViewSet, ScopedViewSetMixin, path_id
 from ledger.api.export_columns import OBLIGATION_EXPORT
 from ledger.api.exporting import ExportMixin
 from ledger.api.fields import MoneyField
@@ -439,7 +439,9 @@ class ObligationPaymentViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     history = None  # an entry's history is read through its obligation's payments
 
     def base_queryset(self):
-        return LedgerEntry.objects.filter(obligation_id=self.kwargs["obligation_pk"]).select_related("obligation")
+        return LedgerEntry.objects.filter(obligation_id=path_id(self.kwargs["obligation_pk"])).select_related(
+            "obligation"
+        )
 
     def _act(self, request, *, objection: bool, input_class):
         entry = self.get_object()

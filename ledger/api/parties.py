@@ -364,7 +364,7 @@ class PlanTaskProgressInput(serializers.Serializer):
         "record_progress": extend_schema(request=PlanTaskProgressInput, responses={201: PlanTaskOutput, **ERRORS}),
     },
 )
-class PlanTaskViewSet(WriteViaServiceMixin, ScopedReadOnlyViewSet):
+class PlanTaskViewSet(ScopedReadOnlyViewSet):
     """Tasks come from the seeds (manage.py load_seeds); supervisors record progress."""
 
     queryset = PlanTask.objects.prefetch_related(
@@ -388,7 +388,8 @@ class PlanTaskViewSet(WriteViaServiceMixin, ScopedReadOnlyViewSet):
         ser = PlanTaskProgressInput(data=request.data)
         ser.is_valid(raise_exception=True)
         plan_svc.plan_progress_record(actor=request.user, task=task, **ser.validated_data)
-        return self._respond(self.get_queryset().get(pk=task.pk), status.HTTP_201_CREATED)
+        fresh = self.get_queryset().get(pk=task.pk)
+        return Response(PlanTaskOutput(fresh, context=self.get_serializer_context()).data, status.HTTP_201_CREATED)
 
 
 # --- reference data ---------------------------------------------------------------------

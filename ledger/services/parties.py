@@ -47,6 +47,10 @@ def agency_update(*, actor: User, agency: Agency, **fields) -> Agency:
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     merged = {f: fields.get(f, getattr(agency, f)) for f in ("legal_personality", "uscc", "successor", "succeeded_on")}
     _check_agency_fields(agency=agency, **merged)
+    if "uscc" in fields and fields["uscc"] != agency.uscc:
+        # Demo codes come only from the seeds; a code an administrator enters is the real one,
+        # and a live credit batch refuses codes still marked demo (credit/zwsx.py).
+        agency.uscc_is_demo = False
     for name, value in fields.items():
         setattr(agency, name, value)
     agency.save()

@@ -213,7 +213,7 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(alice):
     r = client.post("/api/auth/token/", {"username": "alice", "password": "Test-password-2026"})
     assert r.status_code == 429
     assert r.json()["code"] == "locked_out"
-    assert ApiToken.objects.count() == 0
+    assert not ApiToken.objects.filter(user__username="alice").exists()
 
 
 def test_weak_password_is_refused_with_reasons(world, api):
@@ -269,4 +269,27 @@ def test_unmatched_api_path_is_404_in_the_envelope(world, api):
     response = api(world.auditor).get("/api/agencies/1.5e-308/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "not_found", "detail": "未找到"}
+
+
+def test_a_code_entered_by_the_administrator_is_no_longer_a_demo_code(world, api):
+    from ledger.rules.uscc import calc_check_digit
+
+    # given an agency seeded with a demo code
+    Agency.objects.filter(pk=world.agency_a.pk).update(uscc_is_demo=True)
+    real = "11341002MB1234567" + calc_check_digit("11341002MB1234567")
+    # when the administrator enters the real one
+    response = api(world.administrator).patch(f"/api/agencies/{world.agency_a.pk}/", {"uscc": real}, format="json")
+    # then it is stored as real; a later change of another field keeps it so
+    assert response.status_code == 200, response.json()
+    assert (response.json()["uscc"], response.json()["uscc_is_demo"]) == (real, False)
+    api(world.administrator).patch(f"/api/agencies/{world.agency_a.pk}/", {"region_code": "341002"}, format="json")
+    assert Agency.objects.get(pk=world.agency_a.pk).uscc_is_demo is False
+
+
+def test_huge_ids_in_a_nested_path_are_a_404_not_a_500(world, api):
+    # SQLite cannot bind integers beyond 64 bits; the path id is checked before any query
+    url = "/api/obligations/1214550504060119569924096/payments/2755873/object/"
+    response = api(world.enterprise_user_1).post(url, {}, format="multipart")
+    assert response.status_code == 404
     assert response.json() == {"code": "not_found", "detail": "未找到"}
