@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-MONEY = {"max_digits": 17, "decimal_places": 2}  # 15 integer digits, as parse_amount admits
+MONEY = {"max_digits": 17, "decimal_places": 2}  # parse_amount admits 13 integer digits; the rest is room for sums
 _REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 

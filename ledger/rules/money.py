@@ -27,7 +27,10 @@ __all__ = [
 
 YUAN = Decimal("0.01")  # one 分
 WAN = Decimal("0.000001")  # one 分 expressed in 万元 (zwsx-1 exports 万元 with 6 decimals, SPEC §5)
-MAX_INTEGER_DIGITS = 15  # matches DecimalField(max_digits=17, decimal_places=2)
+# 13 integer digits (under 10 万亿元 per amount): with 2 decimals that is 15 significant digits,
+# the most SQLite (the embedded default) keeps exactly, since it stores decimals as doubles and
+# Django reads them back at 15 digits. PostgreSQL's NUMERIC(17, 2) columns leave room for sums.
+MAX_INTEGER_DIGITS = 13
 
 # Plain decimal notation only: no exponent, no NaN/Infinity, no bare ".5" or "5.";
 # thousands separators only in groups of three, so "1,00,0" is refused, not guessed.
@@ -105,7 +108,7 @@ def parse_amount(raw: str | int | Decimal, *, field: str, positive: bool = True)
     """Parse an amount in yuan exactly to 2 places.
 
     ``positive=True`` requires > 0; ``positive=False`` admits 0. Negative amounts,
-    floats, more than 2 decimal places (never rounded) and more than 15 integer digits
+    floats, more than 2 decimal places (never rounded) and more than 13 integer digits
     are refused.
     """
     return _parse(

@@ -263,3 +263,21 @@ def test_another_enterprise_cannot_confirm(world):
         payment_confirm(actor=world.enterprise_user_2, obligation=obligation, entry_id=entry.pk, objection=False)
     entry.refresh_from_db()
     assert entry.confirmation == ConfirmationStatus.PENDING
+
+
+def test_the_largest_admitted_amount_survives_the_database_to_the_fen(world):
+    # 13 integer digits + 2 decimals = 15 significant digits: exact even where SQLite keeps doubles
+    obligation = contract_obligation(world, principal="9999999999999.99")
+    _pay(world, obligation, "9999999999999.98", date(2026, 3, 10))
+    obligation.refresh_from_db()
+    assert obligation.principal == Decimal("9999999999999.99")
+    assert obligation.principal_paid == Decimal("9999999999999.98")
+    state = obligation_state(obligation, date(2026, 3, 10))
+    assert state.principal_outstanding == Decimal("0.01")
+
+
+def test_an_amount_beyond_13_integer_digits_is_refused_not_rounded(world):
+    with pytest.raises(ValidationFailed) as caught:
+        contract_obligation(world, principal="12345678901234.56")
+    assert caught.value.fields == {"principal": ["金额整数部分超过13位（以元计）"]}
+    assert Obligation.objects.count() == 0
