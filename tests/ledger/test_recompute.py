@@ -44,7 +44,10 @@ def test_recompute_moves_provisional_dates_and_writes_history(world):
     assert (latest.prev_record.due_on, latest.due_on) == (date(2027, 2, 3), date(2027, 2, 4))
     assert f"{provisional.reference}: 2027-02-03 → 2027-02-04（仍为暂定）" in out.getvalue()
     log = AccessLog.objects.get(action="recompute_due_dates")
-    assert log.detail == {"changes": [{"reference": provisional.reference, "old": "2027-02-03", "new": "2027-02-04"}]}
+    assert log.detail == {
+        "changes": [{"reference": provisional.reference, "old": "2027-02-03", "new": "2027-02-04"}],
+        "recommendations": [],
+    }
     # and a second run finds nothing more to do
     call_command("recompute_due_dates", stdout=StringIO())
     assert provisional.history.count() == 2
@@ -67,3 +70,34 @@ def test_an_override_with_a_legal_basis_is_never_recomputed(world):
     CalendarOverride.objects.create(day=date(2027, 2, 3), is_workday=False, basis="测试")
     call_command("recompute_due_dates", stdout=StringIO())
     assert Obligation.objects.get(pk=o.pk).due_on == date(2027, 2, 3)
+
+
+def test_the_command_also_recomputes_provisional_reply_deadlines(world):
+    from ledger.models import Recommendation
+    from ledger.services.oversight import recommendation_record
+
+    # given a 公益诉讼检察建议 served 2026-11-20: two months end 2027-01-20, beyond the data
+    rec = recommendation_record(
+        actor=world.supervisor,
+        kind="public_interest",
+        issuer="屯溪区人民检察院",
+        doc_number="屯检公建〔2026〕9号",
+        title="测试建议",
+        recipient=world.agency_a,
+        served_on=date(2026, 11, 20),
+    )
+    assert (rec.deadline, rec.deadline_provisional) == (date(2027, 1, 20), True)
+    # when that day becomes a rest day and the one command runs
+    CalendarOverride.objects.create(day=date(2027, 1, 20), is_workday=False, basis="测试：国务院通知")
+    out = StringIO()
+    call_command("recompute_due_dates", stdout=out)
+    # then the reply deadline rolled to the next day, logged with the obligations' changes
+    rec = Recommendation.objects.get(pk=rec.pk)
+    assert (rec.deadline, rec.deadline_provisional) == (date(2027, 1, 21), True)
+    assert "屯检公建〔2026〕9号: 回复期限 2027-01-20 → 2027-01-21（仍为暂定）" in out.getvalue()
+    assert "重算完成：0 条暂定到期日、1 条暂定回复期限有变化" in out.getvalue()
+    log = AccessLog.objects.get(action="recompute_due_dates")
+    assert log.detail == {
+        "changes": [],
+        "recommendations": [{"doc_number": "屯检公建〔2026〕9号", "old": "2027-01-20", "new": "2027-01-21"}],
+    }

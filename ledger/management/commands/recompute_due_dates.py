@@ -1,6 +1,7 @@
-"""Recompute provisional due dates after the calendar changed (SPEC R2).
+"""Recompute provisional due dates and reply deadlines after the calendar changed (SPEC R2).
 
-A due date computed beyond the official calendar data is stored as provisional. When the
+A due date (obligations) or reply deadline (recommendations, SPEC R6) computed beyond the
+official calendar data is stored as provisional. When the
 chinesecalendar package is updated or an administrator enters an override, this command — run
 by an administrator or the scheduler — recomputes only those rows, writes each change to the
 record's history with a reason, logs it, and records the run in the access log.
@@ -9,25 +10,36 @@ record's history with a reason, logs it, and records the run in the access log.
 import logging
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from ledger.models import AccessLog
 from ledger.services.obligations import due_dates_recompute
+from ledger.services.oversight import recommendation_deadlines_recompute
 
 logger = logging.getLogger("ledger.recompute_due_dates")
 
 
 class Command(BaseCommand):
-    help = "日历变更后重算暂定到期日（仅限 due_provisional=True 的给付义务），变更写入历史记录"
+    help = "日历变更后重算暂定到期日（给付义务）和暂定回复期限（司法建议、检察建议），变更写入历史记录"
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="只列出将要变更的记录，不写入")
 
+    @transaction.atomic
     def handle(self, *args, dry_run=False, **options):
         changes = due_dates_recompute(dry_run=dry_run)
+        deadline_changes = recommendation_deadlines_recompute(dry_run=dry_run)
         prefix = "［试运行］" if dry_run else ""
         for c in changes:
             line = (
                 f"{prefix}{c.reference}: {c.old_due_on.isoformat()} → {c.new_due_on.isoformat()}"
+                f"{'（仍为暂定）' if c.still_provisional else ''}；{c.old_version} → {c.new_version}"
+            )
+            logger.warning("recompute_due_dates %s", line)
+            self.stdout.write(line)
+        for c in deadline_changes:
+            line = (
+                f"{prefix}{c.doc_number}: 回复期限 {c.old_deadline.isoformat()} → {c.new_deadline.isoformat()}"
                 f"{'（仍为暂定）' if c.still_provisional else ''}；{c.old_version} → {c.new_version}"
             )
             logger.warning("recompute_due_dates %s", line)
@@ -40,7 +52,19 @@ class Command(BaseCommand):
                     "changes": [
                         {"reference": c.reference, "old": c.old_due_on.isoformat(), "new": c.new_due_on.isoformat()}
                         for c in changes
-                    ]
+                    ],
+                    "recommendations": [
+                        {
+                            "doc_number": c.doc_number,
+                            "old": c.old_deadline.isoformat(),
+                            "new": c.new_deadline.isoformat(),
+                        }
+                        for c in deadline_changes
+                    ],
                 },
             )
-        self.stdout.write(self.style.SUCCESS(f"{prefix}重算完成：{len(changes)} 条暂定到期日有变化"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{prefix}重算完成：{len(changes)} 条暂定到期日、{len(deadline_changes)} 条暂定回复期限有变化"
+            )
+        )
