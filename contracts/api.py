@@ -458,6 +458,8 @@ def _detail(response_code=200):
 class ContractViewSet(ExportMixin, ScopedViewSet):
     """政府合同协议. Writes: the agency's own staff; legality review also the supervisor."""
 
+    logs_views = True
+
     queryset = Contract.objects.all()
     write_roles = STAFF
     action_roles = {"review": frozenset({Role.AGENCY_STAFF, Role.SUPERVISOR})}

@@ -176,6 +176,9 @@ LEDGER_LOCKOUT_FAILURES = int(os.environ.get("LEDGER_LOCKOUT_FAILURES", "5"))
 LEDGER_LOCKOUT_WINDOW = timedelta(minutes=int(os.environ.get("LEDGER_LOCKOUT_MINUTES", "15")))
 # Prefix of OCDS ocids; a real publisher registers its own with the Open Contracting Partnership.
 LEDGER_OCID_PREFIX = os.environ.get("LEDGER_OCID_PREFIX", "ocds-demo00")
+# The access log (logins, views of enterprise data, exports) is kept at least 6 months
+# (网络安全法 art. 21(3)); prune_access_log deletes only what is older than this many days.
+LEDGER_ACCESS_LOG_KEEP_DAYS = int(os.environ.get("LEDGER_ACCESS_LOG_KEEP_DAYS", "365"))
 # Uploaded evidence: at most this many bytes.
 LEDGER_MAX_UPLOAD_BYTES = int(os.environ.get("LEDGER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # Exports (issue 6): above this many rows an export runs as a background job (run_export_jobs).

@@ -328,6 +328,8 @@ class ClaimViewSet(ExportMixin, _StatusViewSet):
     """诉求. The debtor agency responds but never decides: accept, forward, extend, verify and reject
     are the supervisor's (SPEC §1)."""
 
+    logs_views = True
+
     queryset = Claim.objects.all()
     output_serializer = ClaimOutput
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -427,6 +429,8 @@ class ClaimViewSet(ExportMixin, _StatusViewSet):
 )
 class ConfirmationViewSet(_StatusViewSet):
     """确权请求 (条例 (2025) art. 16 para 2; 2020 art. 14): answered within 30 days of the request."""
+
+    logs_views = True
 
     queryset = Confirmation.objects.all()
     output_serializer = ConfirmationOutput

@@ -299,6 +299,8 @@ def _valid(serializer_class, request, **kw):
 class ObligationViewSet(ExportMixin, ScopedViewSet):
     """What an agency owes an enterprise, with every live figure as of ``?as_of=``."""
 
+    logs_views = True
+
     queryset = Obligation.objects.all()
     http_method_names = ["get", "post", "head", "options"]
     write_roles = STAFF

@@ -241,6 +241,7 @@ class EnterpriseInput(serializers.Serializer):
     {"add_scale": extend_schema(request=EnterpriseScaleInput, responses={201: EnterpriseOutput, **ERRORS})},
 )
 class EnterpriseViewSet(WriteViaServiceMixin, ScopedViewSet):
+    logs_views = True
     queryset = Enterprise.objects.prefetch_related(Prefetch("scales", EnterpriseScale.objects.order_by("valid_from")))
     input_serializer, output_serializer = EnterpriseInput, EnterpriseOutput
     write_roles = ADMIN

@@ -209,6 +209,8 @@ def _step_schema(input_, summary):
 class RedemptionViewSet(ExportMixin, ScopedViewSet):
     """政策兑现: create (an application, or 免申即享 eligibility), then accept / notify / approve / reject."""
 
+    logs_views = True
+
     queryset = Redemption.objects.all()
     http_method_names = ["get", "post", "head", "options"]
     write_roles = STAFF
