@@ -33,3 +33,10 @@ class ReportSnapshotAdmin(_ReadOnly):
     list_display = ["id", "kind", "title", "as_of", "created_at", "created_by", "sha256"]
     list_filter = ["kind"]
     search_fields = ["title", "kind", "sha256"]
+
+    # What was published stays as published (SPEC §2): not even a superuser edits or adds one here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -11,7 +11,11 @@ Every list filters the same way, and its export (``…/export/``) takes the very
   ``legacy`` (R5 新官不理旧账), ``violation`` (R4: a refusal reason that is a violation);
 - ``stock=true|false`` with ``stock_cutoff=YYYY-MM-DD`` (default ``settings.LEDGER_STOCK_CUTOFF``):
   存量 arisen before the cut-off, or 增量 on or after it;
-- ranges: ``due_from``/``due_to``, ``amount_min``/``amount_max`` and a date range per list.
+- ranges: ``due_from``/``due_to``, ``amount_min``/``amount_max`` (money: 2 decimals, not negative)
+  and a date range per list;
+- ``regime``, ``outcome`` and ``sme_declared`` (SME creditors only) on obligations, and through the
+  linked obligation on redemptions, claims and decisions; contracts answer the live filters, days
+  overdue, due range and regime over their government payment milestones.
 
 An invalid value is a 400 in the error envelope naming the parameter — never an empty or an
 unfiltered list: booleans accept only true/false (django-filter's default would silently ignore
@@ -115,6 +119,19 @@ class DaysFilter(django_filters.NumberFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", MAX_DAYS)
+        super().__init__(*args, **kwargs)
+
+
+class MoneyFilter(django_filters.NumberFilter):
+    """An amount in yuan: at most 13 integer digits and 2 decimals (the ledger's money), not
+    negative — a larger or finer number is a typing error, refused rather than compared."""
+
+    field_class = forms.DecimalField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 15)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
         super().__init__(*args, **kwargs)
 
 
@@ -259,8 +276,8 @@ class ObligationFilterSet(LedgerFilterSet):
     arose_to = django_filters.DateFilter(field_name="arose_on", lookup_expr="lte", label="发生日期止")
     paid_from = django_filters.DateFilter(field_name="fully_paid_on", lookup_expr="gte", label="本金付清日期起")
     paid_to = django_filters.DateFilter(field_name="fully_paid_on", lookup_expr="lte", label="本金付清日期止")
-    amount_min = django_filters.NumberFilter(field_name="principal", lookup_expr="gte", label="本金不低于（元）")
-    amount_max = django_filters.NumberFilter(field_name="principal", lookup_expr="lte", label="本金不高于（元）")
+    amount_min = MoneyFilter(field_name="principal", lookup_expr="gte", label="本金不低于（元）")
+    amount_max = MoneyFilter(field_name="principal", lookup_expr="lte", label="本金不高于（元）")
     legacy = StrictBooleanFilter(method="filter_legacy", label="新官不理旧账（按统计日期）")
     violation = StrictBooleanFilter(method="filter_violation", label="有违规拒付理由")
     stock, stock_cutoff = stock_filters()
@@ -315,6 +332,15 @@ class LinkedObligationFilters(LedgerFilterSet):
     due_to = django_filters.DateFilter(field_name="obligation__due_on", lookup_expr="lte", label="到期日止")
     legacy = StrictBooleanFilter(method="filter_obligation_legacy", label="新官不理旧账（按统计日期）")
     violation = StrictBooleanFilter(method="filter_obligation_violation", label="有违规拒付理由")
+    regime = django_filters.MultipleChoiceFilter(
+        field_name="obligation__regime", choices=Regime.choices, label="对应给付义务的适用规则"
+    )
+    outcome = django_filters.MultipleChoiceFilter(
+        field_name="obligation__outcome", choices=Outcome.choices, label="对应给付义务的最终结果"
+    )
+    sme_declared = StrictBooleanFilter(
+        field_name="obligation__sme_declared", label="债权企业签约时声明为中小企业（对应给付义务）"
+    )
 
     def filter_obligation_overdue(self, qs, name, value):
         if value is None:
@@ -356,19 +382,33 @@ class RedemptionFilterSet(LinkedObligationFilters):
     free_apply = StrictBooleanFilter(
         field_name="eligible_on", lookup_expr="isnull", exclude=True, label="免申即享（无需申请）"
     )
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="兑现金额不低于（元）")
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label="兑现金额不高于（元）")
+    amount_min = MoneyFilter(field_name="amount", lookup_expr="gte", label="兑现金额不低于（元）")
+    amount_max = MoneyFilter(field_name="amount", lookup_expr="lte", label="兑现金额不高于（元）")
+    arose_from = django_filters.DateFilter(method="filter_arose", label="申请或认定符合条件日期起")
+    arose_to = django_filters.DateFilter(method="filter_arose", label="申请或认定符合条件日期止")
     stock, stock_cutoff = stock_filters()
 
     class Meta:
         model = Redemption
         fields = ["policy", "enterprise", "is_demo"]
 
+    @staticmethod
+    def _with_arose(qs):
+        # A redemption arises with the application, or (免申即享) with the finding of eligibility.
+        if "_arose_on" in qs.query.annotations:
+            return qs
+        return qs.annotate(_arose_on=Coalesce("applied_on", "eligible_on"))
+
     def filter_stock(self, qs, name, value):
         if value is None:
             return qs
-        # A redemption arises with the application, or (免申即享) with the finding of eligibility.
-        return super().filter_stock(qs.annotate(_arose_on=Coalesce("applied_on", "eligible_on")), name, value)
+        return super().filter_stock(self._with_arose(qs), name, value)
+
+    def filter_arose(self, qs, name, value):
+        if value is None:
+            return qs
+        lookup = "_arose_on__gte" if name == "arose_from" else "_arose_on__lte"
+        return self._with_arose(qs).filter(**{lookup: value})
 
 
 class ClaimFilterSet(LinkedObligationFilters):
@@ -379,8 +419,8 @@ class ClaimFilterSet(LinkedObligationFilters):
     region_code = RegionCodeFilter()
     uscc = UsccFilter(field_name="enterprise__uscc")
     status = django_filters.MultipleChoiceFilter(choices=ClaimStatus.choices, label="状态")
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="主张金额不低于（元）")
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label="主张金额不高于（元）")
+    amount_min = MoneyFilter(field_name="amount", lookup_expr="gte", label="主张金额不低于（元）")
+    amount_max = MoneyFilter(field_name="amount", lookup_expr="lte", label="主张金额不高于（元）")
     filed_from = django_filters.DateFilter(field_name="filed_on", lookup_expr="gte", label="登记日期起")
     filed_to = django_filters.DateFilter(field_name="filed_on", lookup_expr="lte", label="登记日期止")
     # For a claim, "overdue" is its handling clock (条例 (2025) art. 25); the verified debt's
@@ -475,8 +515,8 @@ class DecisionFilterSet(_DeadlineFilters, LinkedObligationFilters):
     days_overdue_max = DaysFilter(method="filter_days_overdue", label="逾期天数不多于")
     due_from = django_filters.DateFilter(field_name="performance_deadline", lookup_expr="gte", label="履行期限起")
     due_to = django_filters.DateFilter(field_name="performance_deadline", lookup_expr="lte", label="履行期限止")
-    amount_min = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", label="金额不低于（元）")
-    amount_max = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", label="金额不高于（元）")
+    amount_min = MoneyFilter(field_name="amount", lookup_expr="gte", label="金额不低于（元）")
+    amount_max = MoneyFilter(field_name="amount", lookup_expr="lte", label="金额不高于（元）")
     stock, stock_cutoff = stock_filters()
 
     class Meta:

@@ -285,8 +285,12 @@ TENURE_COLUMNS = [
     Column("outstanding", "未付本金（元）", "money"),
     Column("overdue_count", "逾期（件）", "int"),
     Column("overdue_amount", "逾期未付（元）", "money"),
+    *[Column(f"ageing_{key}", f"{label}（元）", "money") for key, label, *_ in AGEING],
     Column("paid_count", "期内付清（件）", "int"),
+    Column("avg_days_to_pay", "平均付款天数", "days"),
     Column("share_paid_late", "逾期付款占比（%）", "percent"),
+    Column("stock_arrears", "存量逾期欠款（元）", "money"),
+    Column("new_arrears", "增量逾期欠款（元）", "money"),
     Column("legacy_count", "成为新官不理旧账（件）", "int"),
     Column("legacy_amount", "新官不理旧账未付（元）", "money"),
 ]
@@ -326,8 +330,12 @@ def tenures_section(ctx: ReportContext) -> Section:
                 "outstanding": f.outstanding,
                 "overdue_count": f.overdue_count,
                 "overdue_amount": f.overdue_amount,
+                **{f"ageing_{key}": f.ageing_amount[key] for key, *_ in AGEING},
                 "paid_count": f.paid_count,
+                "avg_days_to_pay": f.avg_days_to_pay,
                 "share_paid_late": f.share_paid_late,
+                "stock_arrears": f.stock_arrears,
+                "new_arrears": f.new_arrears,
                 "legacy_count": f.legacy_count,
                 "legacy_amount": f.legacy_amount,
                 "agency_id": agency.pk,
@@ -490,10 +498,11 @@ def _policy_row(policy, f, ctx: ReportContext) -> dict:
         "on_time_rate": f.on_time_rate,
         "overdue": f.overdue,
         **({"policy_id": pid} if policy else {}),
+        # what the report counts: redemptions arisen (applied, or found eligible) by as_of
         "links": {
-            "redemptions": link("redemption", policy=pid, as_of=d),
-            "free_apply": link("redemption", policy=pid, as_of=d, free_apply="true"),
-            "overdue": link("redemption", policy=pid, as_of=d, overdue="true"),
+            "redemptions": link("redemption", policy=pid, as_of=d, arose_to=d),
+            "free_apply": link("redemption", policy=pid, as_of=d, arose_to=d, free_apply="true"),
+            "overdue": link("redemption", policy=pid, as_of=d, arose_to=d, overdue="true"),
         },
     }
 

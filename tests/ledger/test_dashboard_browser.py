@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from ledger import models as m
 from tests.factories import TenureFactory, World
 from tests.ledger.report_helpers import ob, pay
 from tests.owned_objects import recommendation_for
@@ -32,6 +35,23 @@ def _data(world):
     pay(world, stock_paid, "500.00", date(2023, 5, 1))
     ob(world, agency=world.agency_b, due_on=date(2026, 6, 20), principal="800.00")
     recommendation_for(world, deadline=date(2026, 5, 6), replied_on=date(2026, 5, 6), status="replied")
+    # a policy with one 免申即享 redemption of two (neither approved yet: no obligation)
+    policy = m.Policy.objects.create(
+        doc_number="屯政〔2026〕3号",
+        title="看板测试政策",
+        issuing_agency=world.agency_a,
+        valid_from=date(2026, 1, 1),
+        delivery_mode=m.DeliveryMode.FREE_APPLY,
+        redemption_working_days=10,
+        region_code="341002",
+    )
+    common = {"policy": policy, "agency": world.agency_a, "enterprise": world.enterprise_1, "region_code": "341002"}
+    m.Redemption.objects.create(
+        **common, amount=Decimal("100.00"), status=m.RedemptionStatus.ELIGIBLE, eligible_on=date(2026, 4, 1)
+    )
+    m.Redemption.objects.create(
+        **common, amount=Decimal("200.00"), status=m.RedemptionStatus.APPLIED, applied_on=date(2026, 4, 2)
+    )
 
 
 # --- without a browser ---------------------------------------------------------------------------
@@ -71,6 +91,40 @@ def test_the_dashboard_shows_every_figure_with_a_link_to_its_list(world, client,
     over_365 = next(s for s in charts["ageing"]["series"] if s["key"] == "over_365")
     assert over_365["values"] == ["12345.67", "0.00"]
     assert charts["replies"]["series"][0]["values"] == ["100.00"]
+    assert charts["free_apply"]["series"][0]["values"] == ["50.00"]
+
+
+@pytest.mark.django_db
+def test_every_chart_and_figure_leads_to_a_list_with_its_own_count(world, client, api):
+    _data(world)
+    client.force_login(world.auditor)
+    page = client.get("/dashboard/", {"as_of": AS_OF}).content.decode()
+    charts = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', page).group(1))
+    lists = api(world.auditor)
+
+    def count(url: str) -> int:
+        response = lists.get(url)
+        assert response.status_code == 200, url
+        return response.json()["count"]
+
+    # each bar of the ageing chart: the list behind it holds exactly the bar's obligations
+    counted = {s["key"]: [count(url) for url in s["links"]] for s in charts["ageing"]["series"]}
+    assert counted == {s["key"]: s["counts"] for s in charts["ageing"]["series"]}
+    assert counted["over_365"] == [1, 0]
+    assert counted["d1_30"] == [0, 1]
+    # the headline figures
+    for fig, expected in [("fig-overdue-count", 3), ("fig-legacy", 2)]:
+        href = re.search(rf'id="{fig}" href="([^"]+)" data-value="(\d+)"', page)
+        assert int(href.group(2)) == expected == count(href.group(1).replace("&amp;", "&")), fig
+    # every other chart links each point to a list that answers
+    for key in ("monthly", "clearance", "replies", "free_apply"):
+        for series in charts[key]["series"]:
+            assert None not in series["links"], key
+            for url in series["links"]:
+                count(url)  # a 200 with a count, never a 400
+    assert [count(u) for u in charts["monthly"]["series"][0]["links"]][-1] == 1  # June: the stock debt
+    assert [count(u) for u in charts["free_apply"]["series"][0]["links"]] == [1]
+    assert [count(u) for u in charts["replies"]["series"][0]["links"]] == [1]
 
 
 @pytest.mark.django_db
@@ -113,7 +167,8 @@ def test_the_charts_draw_their_data_in_chromium(chromium_paths, live_server, tra
     world = World.build()
     _data(world)
     driver = _browser(chrome, chromedriver, tmp_path / "profile")
-    wait = WebDriverWait(driver, 20)
+    # the sign-in page's body goes stale while the browser navigates to the dashboard
+    wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
     try:
         # when an auditor signs in and opens the dashboard as of 2026-06-30
         driver.get(f"{live_server.url}/accounts/login/?next=/dashboard/%3Fas_of%3D{AS_OF}")
@@ -140,6 +195,10 @@ def test_the_charts_draw_their_data_in_chromium(chromium_paths, live_server, tra
         assert ageing[1] == ["0.00", "800.00"]  # 1–30 days
         monthly = json.loads(driver.find_element(By.ID, "chart-monthly").get_attribute("data-series-values"))
         assert monthly[0][-1] == "12345.67" and monthly[1][-1] == "3800.00"  # June: stock, new
+        free_apply = json.loads(driver.find_element(By.ID, "chart-free-apply").get_attribute("data-series-values"))
+        assert free_apply == [["50.00"]]
+        replies = json.loads(driver.find_element(By.ID, "chart-replies").get_attribute("data-series-values"))
+        assert replies == [["100.00"]]
         cells = [
             td.get_attribute("data-value")
             for td in driver.find_elements(By.CSS_SELECTOR, "table[data-series=ageing] td")

@@ -303,3 +303,75 @@ def test_credit_records_export_with_their_lists_filters(world, api):
     assert [r[0] for r in rows[1:]] == [record.number]
     assert _csv(api(world.credit_officer).get("/api/credit/records/export/", {"is_demo": "true"}))[1:] == []
     assert api(world.credit_officer).get("/api/credit/records/export/", {"is_demo": "maybe"}).status_code == 400
+
+
+def test_claims_redemptions_and_contracts_export_their_filtered_rows_with_exact_amounts(world, api):
+    from tests.owned_objects import claim_for, contract_for
+
+    # given two claims, two redemptions and two contracts, one of each in agency B
+    claim = claim_for(world, amount=Decimal("80000.05"))
+    claim_for(world, agency=world.agency_b, enterprise=world.enterprise_2)
+    policy = m.Policy.objects.create(
+        doc_number="屯政〔2026〕5号",
+        title="导出测试政策",
+        issuing_agency=world.agency_a,
+        valid_from=date(2026, 1, 1),
+        delivery_mode=m.DeliveryMode.FREE_APPLY,
+        redemption_working_days=10,
+        region_code="341002",
+    )
+    common = {"policy": policy, "region_code": "341002", "status": m.RedemptionStatus.ELIGIBLE}
+    redemption = m.Redemption.objects.create(
+        **common,
+        agency=world.agency_a,
+        enterprise=world.enterprise_1,
+        amount=Decimal("12345678901.99"),
+        eligible_on=date(2026, 3, 2),
+    )
+    m.Redemption.objects.create(
+        **common,
+        agency=world.agency_b,
+        enterprise=world.enterprise_2,
+        amount=Decimal("1.00"),
+        eligible_on=date(2026, 3, 2),
+    )
+    contract = contract_for(world, amount=Decimal("100000.10"), sme_declared=True)
+    contract_for(world, agency=world.agency_b, counterparty=world.enterprise_2)
+    client = api(world.auditor)
+    filters = {"agency": world.agency_a.pk, "as_of": AS_OF}
+    # when each list is exported with agency A's filter
+    claims = _csv(client.get("/api/claims/export/", filters))
+    redemptions = _csv(client.get("/api/redemptions/export/", {**filters, "free_apply": "true"}))
+    contracts = _csv(client.get("/api/contracts/export/", {**filters, "sme_declared": "true"}))
+    # then exactly A's rows, under Chinese headers, with amounts to the fen
+    assert len(claims) == len(redemptions) == len(contracts) == 2
+    c = dict(zip(claims[0], claims[1], strict=True))
+    assert (c["编号"], c["主张金额（元）"], c["被反映单位"], c["状态"]) == (
+        claim.reference,
+        "80000.05",
+        world.agency_a.name,
+        "已登记",
+    )
+    r = dict(zip(redemptions[0], redemptions[1], strict=True))
+    assert (r["编号"], r["兑现金额（元）"], r["兑现方式"]) == (redemption.reference, "12345678901.99", "免申即享")
+    k = dict(zip(contracts[0], contracts[1], strict=True))
+    assert (k["合同名称"], k["合同金额（元）"], k["签约时声明为中小企业"]) == (contract.title, "100000.10", "是")
+    # and each export was logged with its list, filters and row count
+    logged = {
+        (log.target, log.detail["rows"], log.detail["filters"]) for log in m.AccessLog.objects.filter(action="export")
+    }
+    assert logged == {
+        ("claim", 1, f"agency={world.agency_a.pk}&as_of={AS_OF}"),
+        ("redemption", 1, f"agency={world.agency_a.pk}&as_of={AS_OF}&free_apply=true"),
+        ("contract", 1, f"agency={world.agency_a.pk}&as_of={AS_OF}&sme_declared=true"),
+    }
+
+
+def test_xlsx_exports_a_long_amount_exactly(world, api):
+    # given an amount of 15 significant digits (the most a spreadsheet number holds exactly)
+    ob(world, due_on=date(2026, 6, 1), principal="1234567890123.45")
+    response = api(world.auditor).get("/api/obligations/export/", {"format": "xlsx", "as_of": AS_OF})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cell = sheet.cell(row=2, column=HEADERS.index("本金（元）") + 1)
+    assert Decimal(repr(cell.value)) == Decimal("1234567890123.45")
+    assert cell.number_format == "0.00"

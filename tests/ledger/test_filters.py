@@ -52,6 +52,12 @@ def ids(response) -> set[int]:
         ({"stock": "true", "stock_cutoff": "2026-02-30"}, "stock_cutoff"),
         ({"sme_declared": "perhaps"}, "sme_declared"),
         ({"ordering": "-nonexistent"}, "ordering"),
+        ({"amount_min": "-1"}, "amount_min"),
+        ({"amount_max": "100.005"}, "amount_max"),
+        ({"amount_max": "1e30"}, "amount_max"),
+        ({"amount_min": "NaN"}, "amount_min"),
+        ({"source": "gift"}, "source"),
+        ({"outcome": "forgiven"}, "outcome"),
     ],
 )
 def test_an_invalid_filter_value_is_a_400_naming_the_parameter(world, api, params, field):
@@ -69,6 +75,29 @@ def test_the_same_400_on_the_other_lists(world, api):
         response = client.get(url, {"overdue": "sometimes"})
         assert response.status_code == 400, url
         assert "overdue" in response.json()["fields"], url
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/api/contracts/", {"disputed": "yes please"}, "disputed"),
+        ("/api/contracts/", {"amount_min": "abc"}, "amount_min"),
+        ("/api/contracts/", {"days_overdue_max": "-3"}, "days_overdue_max"),
+        ("/api/contracts/", {"due_to": "2026-02-30"}, "due_to"),
+        ("/api/contracts/", {"regime": "nonsense"}, "regime"),
+        ("/api/redemptions/", {"sme_declared": "maybe"}, "sme_declared"),
+        ("/api/claims/", {"regime": "nonsense"}, "regime"),
+        ("/api/decisions/", {"outcome": "forgiven"}, "outcome"),
+        ("/api/decisions/", {"amount_max": "12.345"}, "amount_max"),
+        ("/api/recommendations/", {"region_code": "34A0"}, "region_code"),
+        ("/api/recommendations/", {"stock": "perhaps"}, "stock"),
+    ],
+)
+def test_every_list_refuses_a_bad_value_of_each_of_its_filters_by_name(world, api, url, params, field):
+    response = api(world.auditor).get(url, params)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["code"] == "invalid_filter"
+    assert list(response.json()["fields"]) == [field]
 
 
 # --- agency with sub-agencies and merged agencies ------------------------------------------------
@@ -292,6 +321,134 @@ def test_recommendation_and_decision_filters(world, api):
     assert ids(client.get("/api/decisions/", {"due_from": "2026-08-01"})) == {in_time.pk}
 
 
+def test_redemption_claim_and_decision_filters_read_their_obligation(world, api):
+    # given an SME procurement debt verified from a claim, refused for a violating reason and left
+    # behind by the previous head; a court decision's debt, paid; and a redemption's, written off
+    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 3, 1))
+    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 3, 1))
+    sme_debt = ob(
+        world,
+        arose_on=date(2026, 1, 5),
+        due_on=date(2026, 2, 4),
+        source=m.Source.CLAIM,
+        regime=m.Regime.SME_PROCUREMENT,
+        sme_declared=True,
+    )
+    refusal_reason_record(
+        actor=world.staff_a, obligation=sme_debt, code="leadership_change", given_on=date(2026, 2, 10), text="领导更换"
+    )
+    verified = claim_for(world, status=m.ClaimStatus.VERIFIED, obligation=sme_debt)
+    unverified = claim_for(world, enterprise=world.enterprise_2)
+    court_debt = pay(
+        world,
+        ob(
+            world, arose_on=date(2026, 4, 1), due_on=date(2026, 5, 1), source=m.Source.DECISION, regime="court_decision"
+        ),
+        "1000.00",
+        date(2026, 4, 20),
+    )
+    paid_decision = decision_for(world, obligation=court_debt, performed_on=date(2026, 4, 20), status="performed")
+    open_decision = decision_for(world, amount=Decimal("5000.00"))
+    grant = ob(
+        world, arose_on=date(2026, 4, 1), due_on=date(2026, 5, 1), source=m.Source.REDEMPTION, regime="redemption"
+    )
+    grant.outcome, grant.outcome_on, grant.outcome_basis = m.Outcome.WRITTEN_OFF, date(2026, 6, 1), "依法核销"
+    grant.save()
+    policy = m.Policy.objects.create(
+        doc_number="屯政〔2026〕7号",
+        title="测试政策",
+        issuing_agency=world.agency_a,
+        valid_from=date(2026, 1, 1),
+        delivery_mode=m.DeliveryMode.ON_APPLICATION,
+        redemption_working_days=10,
+        region_code="341002",
+    )
+    common = {"policy": policy, "agency": world.agency_a, "enterprise": world.enterprise_1, "region_code": "341002"}
+    written_off = m.Redemption.objects.create(
+        **common,
+        amount=Decimal("1000.00"),
+        status=m.RedemptionStatus.APPROVED,
+        applied_on=date(2026, 3, 2),
+        accepted_on=date(2026, 3, 3),
+        approved_on=date(2026, 4, 1),
+        obligation=grant,
+    )
+    m.Redemption.objects.create(
+        **common, amount=Decimal("20.00"), status=m.RedemptionStatus.APPLIED, applied_on=date(2026, 3, 2)
+    )
+    client = api(world.auditor)
+    # then the claims list answers by its debt's regime, SME status, legacy case and violation
+    claims = "/api/claims/"
+    assert ids(client.get(claims, {"regime": "sme_procurement"})) == {verified.pk}
+    assert ids(client.get(claims, {"sme_declared": "true"})) == {verified.pk}
+    assert ids(client.get(claims, {"legacy": "true", "as_of": AS_OF})) == {verified.pk}
+    assert ids(client.get(claims, {"legacy": "false", "as_of": AS_OF})) == {unverified.pk}
+    assert ids(client.get(claims, {"violation": "true"})) == {verified.pk}
+    assert ids(client.get(claims, {"obligation_overdue": "true", "as_of": AS_OF})) == {verified.pk}
+    assert ids(client.get(claims, {"days_overdue_min": "146", "days_overdue_max": "146", "as_of": AS_OF})) == {
+        verified.pk
+    }
+    assert ids(client.get(claims, {"days_overdue_min": "147", "as_of": AS_OF})) == set()
+    # the decisions list by its debt's outcome and regime
+    decisions = "/api/decisions/"
+    assert ids(client.get(decisions, {"outcome": "paid", "as_of": AS_OF})) == {paid_decision.pk}
+    assert ids(client.get(decisions, {"regime": ["court_decision", "contract"]})) == {paid_decision.pk}
+    assert ids(client.get(decisions, {"amount_min": "4999.99", "amount_max": "5000.00"})) == {open_decision.pk}
+    assert ids(client.get(decisions, {"region_code": "341002", "stock": "false"})) == {
+        paid_decision.pk,
+        open_decision.pk,
+    }
+    # the redemptions list by its debt's outcome, and its region
+    redemptions = "/api/redemptions/"
+    assert ids(client.get(redemptions, {"outcome": "written_off"})) == {written_off.pk}
+    assert ids(client.get(redemptions, {"regime": "redemption", "region_code": "341002"})) == {written_off.pk}
+    assert ids(client.get(redemptions, {"sme_declared": "true"})) == set()
+    assert ids(client.get(redemptions, {"due_from": "2026-05-01", "due_to": "2026-05-01"})) == {written_off.pk}
+
+
+def test_contract_filters_over_its_government_payments(world, api):
+    from contracts import models as cm
+    from tests.owned_objects import contract_for
+
+    # given two contracts: A's payment 31 days overdue on 2026-06-30 and one paid; B's, 10 days
+    late = contract_for(world, sme_declared=True)
+    fresh = contract_for(world, agency=world.agency_b, counterparty=world.enterprise_2, amount=Decimal("5000.00"))
+    unpaid = ob(world, due_on=date(2026, 5, 30), principal="3000.00", source="milestone", regime="sme_procurement")
+    settled = pay(
+        world, ob(world, due_on=date(2026, 6, 25), principal="10.00", source="milestone"), "10.00", date(2026, 6, 1)
+    )
+    recent = ob(world, agency=world.agency_b, creditor=world.enterprise_2, due_on=date(2026, 6, 20), source="milestone")
+    for contract, debt in ((late, unpaid), (late, settled), (fresh, recent)):
+        cm.Milestone.objects.create(
+            contract=contract,
+            side="government",
+            kind="payment",
+            title="付款",
+            amount=debt.principal,
+            payment_basis="delivery",
+            obligation=debt,
+        )
+    fresh.disputed_since = date(2026, 6, 1)
+    fresh.save()
+    client = api(world.auditor)
+    url = "/api/contracts/"
+    # then days overdue: one payment must meet both bounds
+    assert ids(client.get(url, {"days_overdue_min": "31", "as_of": AS_OF})) == {late.pk}
+    assert ids(client.get(url, {"days_overdue_min": "5", "days_overdue_max": "10", "as_of": AS_OF})) == {fresh.pk}
+    assert ids(client.get(url, {"days_overdue_min": "11", "days_overdue_max": "30", "as_of": AS_OF})) == set()
+    # A's paid milestone falls due on 06-25 but does not make A overdue
+    assert ids(client.get(url, {"due_from": "2026-06-21", "due_to": "2026-06-30"})) == {late.pk}
+    assert ids(client.get(url, {"due_from": "2026-06-01", "due_to": "2026-06-24"})) == {fresh.pk}
+    assert ids(client.get(url, {"due_to": "2026-05-30"})) == {late.pk}
+    assert ids(client.get(url, {"regime": "sme_procurement"})) == {late.pk}
+    assert ids(client.get(url, {"sme_declared": "true"})) == {late.pk}
+    assert ids(client.get(url, {"disputed": "true"})) == {fresh.pk}
+    assert ids(client.get(url, {"disputed": "false"})) == {late.pk}
+    assert ids(client.get(url, {"amount_max": "5000.00"})) == {fresh.pk}
+    assert ids(client.get(url, {"region_code": "341002", "ordering": "-amount"})) == {late.pk, fresh.pk}
+    assert [r["id"] for r in client.get(url, {"ordering": "amount"}).json()["results"]] == [fresh.pk, late.pk]
+
+
 def test_contract_filters(world, api):
     from tests.owned_objects import contract_for
 
@@ -416,3 +573,61 @@ def test_export_keeps_its_query_count_whatever_the_rows(world, api, django_asser
         ob(world, due_on=date(2026, 5, 1 + i))
     with django_assert_num_queries(11):
         assert export() == 10
+
+
+@pytest.mark.parametrize(
+    ("url", "column"),
+    [
+        ("/api/redemptions/", "amount"),
+        ("/api/claims/", "amount"),
+        ("/api/recommendations/", "deadline"),
+        ("/api/decisions/", "performance_deadline"),
+        ("/api/contracts/", "amount"),
+    ],
+)
+def test_the_other_lists_order_on_their_main_columns_and_count_the_whole_list(world, api, url, column):
+    from tests.owned_objects import contract_for
+
+    for i in (2, 3, 1):
+        if url == "/api/redemptions/":
+            policy = m.Policy.objects.get_or_create(
+                doc_number="屯政〔2026〕6号",
+                issuing_agency=world.agency_a,
+                defaults={
+                    "title": "排序政策",
+                    "valid_from": date(2026, 1, 1),
+                    "delivery_mode": m.DeliveryMode.ON_APPLICATION,
+                    "redemption_working_days": 10,
+                    "region_code": "341002",
+                },
+            )[0]
+            m.Redemption.objects.create(
+                policy=policy,
+                agency=world.agency_a,
+                enterprise=world.enterprise_1,
+                region_code="341002",
+                amount=Decimal(f"{i}00.00"),
+                status=m.RedemptionStatus.APPLIED,
+                applied_on=date(2026, 3, 2),
+            )
+        elif url == "/api/claims/":
+            claim_for(world, amount=Decimal(f"{i}00.00"))
+        elif url == "/api/recommendations/":
+            recommendation_for(world, deadline=date(2026, 5, i))
+        elif url == "/api/decisions/":
+            decision_for(world, performance_deadline=date(2026, 4, i))
+        else:
+            contract_for(world, amount=Decimal(f"{i}00.00"), title=f"合同{i}")
+    client = api(world.auditor)
+    # when ordered descending, two to a page
+    first = client.get(url, {"ordering": f"-{column}", "page_size": 2}).json()
+    second = client.get(url, {"ordering": f"-{column}", "page_size": 2, "page": 2}).json()
+    # then the whole list is counted and the pages follow the order
+    values = [r[column] for r in first["results"] + second["results"]]
+    assert (first["count"], second["count"]) == (3, 3)
+    assert values == sorted(values, reverse=True)
+    assert len(set(values)) == 3
+    assert first["next"] is not None and second["next"] is None
+    refused = client.get(url, {"ordering": "secret_column"})
+    assert refused.status_code == 400
+    assert list(refused.json()["fields"]) == ["ordering"]

@@ -217,22 +217,44 @@ def test_stock_cutoff_after_as_of_is_refused(world, api):
 def test_per_principal_tenure_with_the_debts_left_behind(world, api):
     TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 3, 1))
     TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 3, 1))
-    ob(world, arose_on=date(2026, 1, 5), due_on=date(2026, 2, 4), principal="30000.00")
-    ob(world, arose_on=date(2026, 4, 1), due_on=date(2026, 5, 1), principal="2000.00")
-    client = api(world.auditor)
-    body = report(client, "tenures", as_of=AS_OF)
-    by_person = {r["person"]: r for r in body["rows"]}
-    assert (by_person["甲"]["obligations"], by_person["甲"]["legacy_count"], by_person["甲"]["legacy_amount"]) == (
-        1,
-        1,
-        "30000.00",
+    ob(world, arose_on=date(2021, 6, 1), due_on=date(2021, 7, 1), principal="400.00")  # stock, over 365 days
+    ob(world, arose_on=date(2026, 1, 5), due_on=date(2026, 2, 4), principal="30000.00")  # 146 days
+    ob(world, arose_on=date(2026, 4, 1), due_on=date(2026, 5, 1), principal="2000.00")  # 60 days
+    # paid under 乙: 20 days after its trigger, on time; and 45 days after, 15 days late
+    pay(
+        world,
+        ob(world, arose_on=date(2026, 3, 10), due_on=date(2026, 4, 9), principal="10.00"),
+        "10.00",
+        date(2026, 3, 30),
     )
-    assert (by_person["乙"]["obligations"], by_person["乙"]["legacy_count"]) == (1, 0)
+    pay(
+        world,
+        ob(world, arose_on=date(2026, 3, 20), due_on=date(2026, 4, 19), principal="20.00"),
+        "20.00",
+        date(2026, 5, 4),
+    )
+    client = api(world.auditor)
+    body = report(client, "tenures", as_of=AS_OF, stock_cutoff="2022-01-01")
+    by_person = {r["person"]: r for r in body["rows"]}
+    jia, yi = by_person["甲"], by_person["乙"]
+    assert (jia["obligations"], jia["legacy_count"], jia["legacy_amount"]) == (2, 2, "30400.00")
+    assert (jia["overdue_count"], jia["overdue_amount"]) == (2, "30400.00")
+    assert (jia["ageing_d91_180"], jia["ageing_over_365"], jia["ageing_d31_90"]) == ("30000.00", "400.00", "0.00")
+    assert (jia["stock_arrears"], jia["new_arrears"]) == ("400.00", "30000.00")
+    assert (jia["paid_count"], jia["avg_days_to_pay"], jia["share_paid_late"]) == (0, None, "—")
+    assert (yi["obligations"], yi["legacy_count"], yi["principal"], yi["outstanding"]) == (3, 0, "2030.00", "2000.00")
+    assert (yi["ageing_d31_90"], yi["ageing_d91_180"], yi["stock_arrears"], yi["new_arrears"]) == (
+        "2000.00",
+        "0.00",
+        "0.00",
+        "2000.00",
+    )
+    assert (yi["paid_count"], yi["avg_days_to_pay"], yi["share_paid_late"]) == (2, "32.5", "50.00")
     assert by_person["甲"]["end_on"] == "2026-03-01"
-    assert client.get(by_person["甲"]["links"]["legacy_count"]).json()["count"] == 1
+    assert client.get(by_person["甲"]["links"]["legacy_count"]).json()["count"] == 2
     agencies = report(client, "agencies", as_of=AS_OF)
     a = row_of(agencies, world.agency_a.name)
-    assert (a["legacy_count"], a["legacy_amount"]) == (1, "30000.00")
+    assert (a["legacy_count"], a["legacy_amount"]) == (2, "30400.00")
 
 
 # --- policies: on time and 免申即享 ----------------------------------------------------------------------
@@ -274,6 +296,31 @@ def test_redemption_on_time_rate_and_free_apply_share_per_policy(world, api):
     assert (o["free_apply_share"], o["decided"], o["on_time_rate"]) == ("0.00", 1, "0.00")
     t = body["total"]
     assert (t["redemptions"], t["free_apply_share"], t["on_time_rate"], t["amount"]) == (3, "66.67", "33.33", "3000.00")
+
+
+def test_a_policys_figures_lead_to_lists_of_the_redemptions_they_count(world, api):
+    # given a 免申即享 redemption found eligible before the as-of date, one after, and an application
+    free = _policy(world, "屯政〔2026〕4号", m.DeliveryMode.FREE_APPLY)
+    common = {"policy": free, "agency": world.agency_a, "enterprise": world.enterprise_1, "region_code": "341002"}
+    m.Redemption.objects.create(
+        **common, amount=Decimal("10.00"), status=m.RedemptionStatus.ELIGIBLE, eligible_on=date(2026, 3, 2)
+    )
+    m.Redemption.objects.create(
+        **common, amount=Decimal("20.00"), status=m.RedemptionStatus.ELIGIBLE, eligible_on=date(2026, 7, 15)
+    )
+    m.Redemption.objects.create(
+        **common, amount=Decimal("40.00"), status=m.RedemptionStatus.APPLIED, applied_on=date(2026, 6, 30)
+    )
+    client = api(world.auditor)
+    # when reported as of 2026-06-30
+    row = report(client, "policies", as_of=AS_OF)["rows"][0]
+    # then the one found eligible later is not counted, and each figure's list shows the same rows
+    assert (row["redemptions"], row["free_apply"], row["free_apply_share"], row["amount"]) == (2, 1, "50.00", "50.00")
+    assert client.get(row["links"]["redemptions"]).json()["count"] == 2
+    assert client.get(row["links"]["free_apply"]).json()["count"] == 1
+    later = client.get("/api/redemptions/", {"arose_from": "2026-07-01"}).json()["results"]
+    assert [r["amount"] for r in later] == ["20.00"]
+    assert client.get("/api/redemptions/", {"arose_to": "2026-02-30"}).status_code == 400
 
 
 # --- on-time reply rate and decision performance rate -----------------------------------------------------
@@ -333,6 +380,26 @@ def test_yearly_sme_disclosure_counts_contracts_with_payments_overdue_on_31_dece
     assert (body["total"]["contracts"], body["total"]["overdue_amount"]) == (3, "63100.00")
     assert "第十八条" in body["notes"][0] and "2026年3月31日前" in body["notes"][0]
     assert client.get(a["links"]["obligations"]).json()["count"] == 3
+
+
+@pytest.mark.parametrize(
+    ("year", "article"),
+    [
+        # published by 31 March of the next year: the 2025 text applies from 2025-06-01
+        (2020, "《保障中小企业款项支付条例》（2020年）第十六条"),
+        (2024, "《保障中小企业款项支付条例》（2020年）第十六条"),
+        (2025, "《保障中小企业款项支付条例》（2025年修订）第十八条、第二十二条"),
+    ],
+)
+def test_the_disclosure_cites_the_text_in_force_when_it_is_published(world, api, year, article):
+    from ledger.selectors.reports import publication_article
+
+    assert publication_article(year) == article
+    body = report(api(world.auditor), "sme-disclosure", year=str(year))
+    assert body["notes"][0].startswith(f"依据{article}：机关、事业单位应于{year + 1}年3月31日前")
+    assert body["rows"] == []
+    assert (body["total"]["contracts"], body["total"]["overdue_amount"]) == (0, "0.00")
+    assert body["title"] == f"{year}年度逾期尚未支付中小企业款项的合同数量和金额"
 
 
 @pytest.mark.parametrize("year", ["2026", "1999", "last"])
@@ -419,3 +486,23 @@ def test_a_section_function_reads_through_the_registry(world):
     )
     result = section("agencies").fn(ReportContext(user=world.auditor, params=params))
     assert result.total["overdue_amount"] == Decimal("10.00")
+
+
+def test_not_even_a_superuser_changes_or_deletes_a_snapshot_in_the_admin(world, api, client):
+    ob(world, due_on=date(2026, 6, 1), principal="5000.00")
+    published = api(world.supervisor).post(f"/api/reports/agencies/publish/?as_of={AS_OF}")
+    snapshot = m.ReportSnapshot.objects.get()
+    root = m.User.objects.create_superuser("root-h6", password="Root-password-2026", role="administrator")  # noqa: S106
+    client.force_login(root)
+    url = f"/admin/ledger/reportsnapshot/{snapshot.pk}/"
+    # the superuser may read it
+    assert client.get(f"{url}change/").status_code == 200
+    # but neither edit, add nor delete it
+    assert client.post(f"{url}change/", {"kind": "agencies", "title": "改过的", "document": "{}"}).status_code == 403
+    assert client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/ledger/reportsnapshot/add/").status_code == 403
+    snapshot.refresh_from_db()
+    assert (snapshot.title, snapshot.document.encode("utf-8")) == (
+        "按单位：给付义务、逾期账龄与新官不理旧账",
+        published.content,
+    )
