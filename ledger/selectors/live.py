@@ -107,28 +107,38 @@ def _plain_changed(as_of: date) -> tuple[dict, Q]:
 
     ``_same_principal`` in SQL: the same tenure, or the same person now not acting, is no change;
     a vacancy then and now is a change only if someone held office in between.
+
+    Who holds office on ``as_of`` does not depend on the obligation, so it is asked by
+    uncorrelated subqueries the database runs once (hashed), not per row; per row only the tenure
+    in force on ``arose_on`` is looked up (one EXISTS, and the ``between`` test when the office was
+    vacant then and is vacant now). Issue 9: six correlated subqueries per row, one of them
+    repeated at each of its four uses, made ``?legacy=true`` take half a minute at a million
+    obligations.
     """
+    # The tenure in force on as_of at an agency (the first by start, as before: tenures never overlap on PostgreSQL).
+    now = Tenure.objects.filter(_covering(as_of))
+    first_now = Subquery(now.filter(agency_id=OuterRef("agency_id")).order_by("start_on").values("id")[:1])
+    current = now.annotate(_first=first_now).filter(pk=F("_first"))
+    # Tenures whose holding now is no change: the tenure in force itself, or — if its holder is
+    # not acting — any tenure of the same person at that agency (re-appointed).
+    unchanged = Tenure.objects.filter(
+        Exists(
+            current.filter(agency_id=OuterRef("agency_id")).filter(
+                Q(pk=OuterRef("pk")) | Q(person=OuterRef("person"), acting=False)
+            )
+        )
+    ).values("id")
+    # The tenure in force on arose_on (tenures of an agency never overlap, so there is at most one):
+    # asked as EXISTS, each once per row — an annotation referenced four times was evaluated four times.
     then = Tenure.objects.filter(agency_id=OuterRef("debtor_agency_id")).filter(_covering(OuterRef("arose_on")))
-    now = Tenure.objects.filter(agency_id=OuterRef("debtor_agency_id")).filter(_covering(as_of))
     between = Tenure.objects.filter(
         agency_id=OuterRef("debtor_agency_id"), start_on__gt=OuterRef("arose_on"), start_on__lte=as_of
     )
-    annotations = {
-        "_r5_then": Subquery(then.order_by("start_on").values("id")[:1]),
-        "_r5_then_person": Subquery(then.order_by("start_on").values("person")[:1]),
-        "_r5_now": Subquery(now.order_by("start_on").values("id")[:1]),
-        "_r5_now_person": Subquery(now.order_by("start_on").values("person")[:1]),
-        "_r5_now_acting": Subquery(now.order_by("start_on").values("acting")[:1]),
-        "_r5_between": Exists(between),
-    }
-    vacant_then, vacant_now = Q(_r5_then__isnull=True), Q(_r5_now__isnull=True)
-    same_person = Q(_r5_then_person=F("_r5_now_person"), _r5_now_acting=False)
-    changed = (
-        (vacant_then & vacant_now & Q(_r5_between=True))
-        | (vacant_then & ~vacant_now)
-        | (~vacant_then & vacant_now)
-        | (~vacant_then & ~vacant_now & ~Q(_r5_then=F("_r5_now")) & ~same_person)
-    )
+    vacant_now = ~Q(debtor_agency_id__in=current.values("agency_id"))
+    # Vacant now: a change if someone held office then, or took office in between.
+    # Someone in office now: no change only if the tenure then is one of the "unchanged" ones.
+    changed = (vacant_now & (Exists(then) | Exists(between))) | (~vacant_now & ~Exists(then.filter(pk__in=unchanged)))
+    annotations: dict = {}
     return annotations, changed
 
 
