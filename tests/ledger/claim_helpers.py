@@ -25,20 +25,26 @@ def xlsx_bytes() -> bytes:
     return buf.getvalue()
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    return zipfile.ZipInfo(name, date_time=(2026, 1, 5, 9, 0, 0))
+
+
 def docx_bytes(*, macro: bool = False) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        z.writestr("word/document.xml", '<?xml version="1.0"?><document/>')
+        # fixed entry times: writestr with a bare name stamps the current second, so two calls
+        # a second apart would give different bytes
+        z.writestr(_entry("[Content_Types].xml"), '<?xml version="1.0"?><Types/>')
+        z.writestr(_entry("word/document.xml"), '<?xml version="1.0"?><document/>')
         if macro:
-            z.writestr("word/vbaProject.bin", b"\x00")
+            z.writestr(_entry("word/vbaProject.bin"), b"\x00")
     return buf.getvalue()
 
 
 def zip_bytes() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("readme.txt", "not a document")
+        z.writestr(_entry("readme.txt"), "not a document")
     return buf.getvalue()
 
 
