@@ -86,3 +86,17 @@ def test_pruning_keeps_six_months_at_least(settings):
     assert AccessLog.objects.count() == 3
     call_command("prune_access_log", "--keep-days", "183", stdout=StringIO())
     assert sorted(AccessLog.objects.values_list("target", flat=True)) == ["0 days old"]
+
+
+def test_a_session_ends_after_30_idle_minutes(world, settings):
+    from django.contrib.sessions.models import Session
+
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST) == (1800, True)
+    client = _signed_in(world.enterprise_user_1)
+    assert client.get("/status/").status_code == 200
+    # each request pushes the expiry 30 minutes on; once 30 idle minutes pass it is gone
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert timedelta(minutes=29) < session.expire_date - clock.now() <= timedelta(minutes=30)
+    Session.objects.filter(pk=session.pk).update(expire_date=clock.now() - timedelta(seconds=1))
+    response = client.get("/status/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/status/")
