@@ -513,8 +513,10 @@ class CreditReceiptInput(serializers.Serializer):
 
 def _file_schema(kind: str):
     media = FILE_KINDS[kind].split(";")[0]
+    # The JSON file and the manifest are JSON documents (the file's shape: /api/credit/exports/schema/).
+    body = OpenApiTypes.OBJECT if media == "application/json" else OpenApiTypes.BINARY
     return extend_schema(
-        responses={(200, media): OpenApiTypes.BINARY, (404, "application/json"): ErrorOutput},
+        responses={(200, media): body, (404, "application/json"): ErrorOutput},
         summary=f"下载批次{kind}文件（每次下载字节相同）",
     )
 
