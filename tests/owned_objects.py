@@ -92,17 +92,23 @@ def _refusal(w: World):
     )
 
 
+def policy_for(w: World, **overrides) -> m.Policy:
+    fields = {
+        "doc_number": "屯政〔2026〕1号",
+        "title": "测试政策",
+        "issuing_agency": w.agency_a,
+        "valid_from": date(2026, 1, 1),
+        "delivery_mode": m.DeliveryMode.ON_APPLICATION,
+        "redemption_working_days": 15,
+        "region_code": "341002",
+    }
+    fields.update(overrides)
+    return m.Policy.objects.create(**fields)
+
+
 @builder(m.Policy)
 def _policy(w: World):
-    return m.Policy.objects.create(
-        doc_number="屯政〔2026〕1号",
-        title="测试政策",
-        issuing_agency=w.agency_a,
-        valid_from=date(2026, 1, 1),
-        delivery_mode=m.DeliveryMode.ON_APPLICATION,
-        redemption_working_days=15,
-        region_code="341002",
-    )
+    return policy_for(w)
 
 
 @builder(m.Redemption)

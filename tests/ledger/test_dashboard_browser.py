@@ -19,7 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ledger import models as m
 from tests.factories import TenureFactory, World
 from tests.ledger.report_helpers import ob, pay
-from tests.owned_objects import recommendation_for
+from tests.owned_objects import policy_for, recommendation_for
 
 PASSWORD = "Test-password-2026"  # tests/factories.py UserFactory
 AS_OF = "2026-06-30"
@@ -36,14 +36,12 @@ def _data(world):
     ob(world, agency=world.agency_b, due_on=date(2026, 6, 20), principal="800.00")
     recommendation_for(world, deadline=date(2026, 5, 6), replied_on=date(2026, 5, 6), status="replied")
     # a policy with one 免申即享 redemption of two (neither approved yet: no obligation)
-    policy = m.Policy.objects.create(
+    policy = policy_for(
+        world,
         doc_number="屯政〔2026〕3号",
         title="看板测试政策",
-        issuing_agency=world.agency_a,
-        valid_from=date(2026, 1, 1),
         delivery_mode=m.DeliveryMode.FREE_APPLY,
         redemption_working_days=10,
-        region_code="341002",
     )
     common = {"policy": policy, "agency": world.agency_a, "enterprise": world.enterprise_1, "region_code": "341002"}
     m.Redemption.objects.create(

@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from ledger import models as m
 from tests.ledger.report_helpers import ob, pay
-from tests.owned_objects import decision_for, recommendation_for
+from tests.owned_objects import decision_for, policy_for, recommendation_for
 
 pytestmark = pytest.mark.django_db
 
@@ -311,14 +311,12 @@ def test_claims_redemptions_and_contracts_export_their_filtered_rows_with_exact_
     # given two claims, two redemptions and two contracts, one of each in agency B
     claim = claim_for(world, amount=Decimal("80000.05"))
     claim_for(world, agency=world.agency_b, enterprise=world.enterprise_2)
-    policy = m.Policy.objects.create(
+    policy = policy_for(
+        world,
         doc_number="屯政〔2026〕5号",
         title="导出测试政策",
-        issuing_agency=world.agency_a,
-        valid_from=date(2026, 1, 1),
         delivery_mode=m.DeliveryMode.FREE_APPLY,
         redemption_working_days=10,
-        region_code="341002",
     )
     common = {"policy": policy, "region_code": "341002", "status": m.RedemptionStatus.ELIGIBLE}
     redemption = m.Redemption.objects.create(

@@ -12,7 +12,7 @@ from ledger import models as m
 from ledger.services.obligations import refusal_reason_record
 from tests.factories import AgencyFactory, EnterpriseFactory, TenureFactory
 from tests.ledger.report_helpers import ob, pay
-from tests.owned_objects import claim_for, decision_for, recommendation_for
+from tests.owned_objects import claim_for, decision_for, policy_for, recommendation_for
 
 pytestmark = pytest.mark.django_db
 
@@ -251,14 +251,12 @@ def test_obligation_list_with_every_live_filter_keeps_its_query_count(world, api
 
 # --- the other lists ---------------------------------------------------------------------------------
 def test_redemption_filters(world, api):
-    policy = m.Policy.objects.create(
+    policy = policy_for(
+        world,
         doc_number="屯政〔2026〕9号",
         title="免申即享测试政策",
-        issuing_agency=world.agency_a,
-        valid_from=date(2026, 1, 1),
         delivery_mode=m.DeliveryMode.FREE_APPLY,
         redemption_working_days=10,
-        region_code="341002",
     )
     overdue_ob = ob(world, due_on=date(2026, 5, 1), source=m.Source.REDEMPTION)
     free = m.Redemption.objects.create(
@@ -354,15 +352,7 @@ def test_redemption_claim_and_decision_filters_read_their_obligation(world, api)
     )
     grant.outcome, grant.outcome_on, grant.outcome_basis = m.Outcome.WRITTEN_OFF, date(2026, 6, 1), "依法核销"
     grant.save()
-    policy = m.Policy.objects.create(
-        doc_number="屯政〔2026〕7号",
-        title="测试政策",
-        issuing_agency=world.agency_a,
-        valid_from=date(2026, 1, 1),
-        delivery_mode=m.DeliveryMode.ON_APPLICATION,
-        redemption_working_days=10,
-        region_code="341002",
-    )
+    policy = policy_for(world, doc_number="屯政〔2026〕7号", redemption_working_days=10)
     common = {"policy": policy, "agency": world.agency_a, "enterprise": world.enterprise_1, "region_code": "341002"}
     written_off = m.Redemption.objects.create(
         **common,

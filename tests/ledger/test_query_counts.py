@@ -18,22 +18,14 @@ from django.urls import reverse
 from ledger import models as m
 from ledger.api.exporting import export_resources
 from tests.factories import AgencyFactory, EnterpriseFactory, TenureFactory, UserFactory
-from tests.owned_objects import BUILDERS, obligation_for
+from tests.owned_objects import BUILDERS, obligation_for, policy_for
 from tests.test_tenant_isolation import list_routes
 
 FEW, MANY = 2, 20
 
 
 def _policy(w, n):
-    return m.Policy.objects.create(
-        doc_number=f"屯政〔2026〕{n}号",
-        title="测试政策",
-        issuing_agency=w.agency_a,
-        valid_from=date(2026, 1, 1),
-        delivery_mode=m.DeliveryMode.ON_APPLICATION,
-        redemption_working_days=15,
-        region_code="341002",
-    )
+    return policy_for(w, doc_number=f"屯政〔2026〕{n}号")
 
 
 def _redemption(w, n):

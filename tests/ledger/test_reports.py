@@ -19,6 +19,7 @@ from ledger.selectors.reports import ReportParams
 from ledger.services import redemptions as rsvc
 from tests.factories import TenureFactory
 from tests.ledger.report_helpers import ob, pay
+from tests.owned_objects import policy_for
 
 pytestmark = pytest.mark.django_db
 
@@ -259,15 +260,7 @@ def test_per_principal_tenure_with_the_debts_left_behind(world, api):
 
 # --- policies: on time and 免申即享 ----------------------------------------------------------------------
 def _policy(world, doc, mode):
-    return m.Policy.objects.create(
-        doc_number=doc,
-        title=f"政策{doc}",
-        issuing_agency=world.agency_a,
-        valid_from=date(2026, 1, 1),
-        delivery_mode=mode,
-        redemption_working_days=10,
-        region_code="341002",
-    )
+    return policy_for(world, doc_number=doc, title=f"政策{doc}", delivery_mode=mode, redemption_working_days=10)
 
 
 def test_redemption_on_time_rate_and_free_apply_share_per_policy(world, api):

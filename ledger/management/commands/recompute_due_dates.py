@@ -30,17 +30,24 @@ class Command(BaseCommand):
         changes = due_dates_recompute(dry_run=dry_run)
         deadline_changes = recommendation_deadlines_recompute(dry_run=dry_run)
         prefix = "［试运行］" if dry_run else ""
-        for c in changes:
-            line = (
-                f"{prefix}{c.reference}: {c.old_due_on.isoformat()} → {c.new_due_on.isoformat()}"
-                f"{'（仍为暂定）' if c.still_provisional else ''}；{c.old_version} → {c.new_version}"
+        lines = [
+            (f"{c.reference}: ", c.old_due_on, c.new_due_on, c.still_provisional, c.old_version, c.new_version)
+            for c in changes
+        ] + [
+            (
+                f"{c.doc_number}: 回复期限 ",
+                c.old_deadline,
+                c.new_deadline,
+                c.still_provisional,
+                c.old_version,
+                c.new_version,
             )
-            logger.warning("recompute_due_dates %s", line)
-            self.stdout.write(line)
-        for c in deadline_changes:
+            for c in deadline_changes
+        ]
+        for what, old, new, provisional, old_version, new_version in lines:
             line = (
-                f"{prefix}{c.doc_number}: 回复期限 {c.old_deadline.isoformat()} → {c.new_deadline.isoformat()}"
-                f"{'（仍为暂定）' if c.still_provisional else ''}；{c.old_version} → {c.new_version}"
+                f"{prefix}{what}{old.isoformat()} → {new.isoformat()}"
+                f"{'（仍为暂定）' if provisional else ''}；{old_version} → {new_version}"
             )
             logger.warning("recompute_due_dates %s", line)
             self.stdout.write(line)

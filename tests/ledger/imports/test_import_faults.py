@@ -2,26 +2,19 @@
 killed, leaves nothing half-done, and the next run completes correctly. PostgreSQL only: the
 import's one transaction is what makes this true, and only a server notices a dead client."""
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
-import psycopg
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection
 from django.db.models.signals import post_save
 
 from ledger.models import ImportStatus, LedgerEntry, Obligation
 from tests.ledger.imports.helpers import OBLIGATION_HEADERS, obligation_row, run, xlsx
+from tests.pg_faults import drop_this_connection, kill_mid_write
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _file(world, n: int) -> bytes:
@@ -42,9 +35,8 @@ def test_a_dropped_connection_mid_import_writes_nothing_and_the_rerun_completes(
 
     def drop_on_the_fifth(sender, instance, created, **kwargs):
         saved.append(instance.pk)
-        if len(saved) == 5:  # the server ends this session, as a network cut or a restart would
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        if len(saved) == 5:
+            drop_this_connection()
 
     post_save.connect(drop_on_the_fifth, sender=Obligation)
     try:
@@ -63,76 +55,18 @@ def test_a_dropped_connection_mid_import_writes_nothing_and_the_rerun_completes(
     _assert_complete(12)
 
 
-def _gone(app_name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [app_name])
-        return cursor.fetchone()[0] == 0
-
-
-class _TableHeld:
-    """Another session holds a SHARE lock on a table, so the process under test blocks, mid
-    transaction, at its first write to it: the kill then lands in the middle, never after a commit."""
-
-    def __init__(self, table: str):
-        db = settings.DATABASES["default"]
-        self.conn = psycopg.connect(
-            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
-        )
-        self.conn.execute(f"LOCK TABLE {table} IN SHARE MODE")
-
-    def release(self):
-        self.conn.rollback()
-        self.conn.close()
-
-
-def _blocked(app_name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'"
-            " AND backend_xid IS NOT NULL",
-            [app_name],
-        )
-        return cursor.fetchone()[0] == 1
-
-
-def _wait_for(predicate, what: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.005)
-
-
 def test_the_import_process_killed_mid_write_leaves_nothing_and_the_rerun_completes(world, tmp_path):
     # given a file of 60 obligations, imported by the command in a separate process
     n = 60
     path = tmp_path / "台账.xlsx"
     path.write_bytes(_file(world, n))
-    db = settings.DATABASES["default"]
-    app_name = f"ledger-fault-{os.getpid()}"
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        PGAPPNAME=app_name,
+    # when it is killed while its transaction has written obligations and waits to write payments
+    code = kill_mid_write(
+        ["import_ledger", "--kind", "obligations", "--user", world.staff_a.username, str(path)],
+        blocked_at="ledger_ledgerentry",
     )
-    cmd = [sys.executable, "manage.py", "import_ledger", "--kind", "obligations", "--user", world.staff_a.username]
-    held = _TableHeld("ledger_ledgerentry")  # its payments wait: obligations are written, not committed
-    process = subprocess.Popen(  # noqa: S603 - our own command, fixed argv
-        [*cmd, str(path)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    try:
-        # when it is killed while its transaction has written obligations and waits to write payments
-        _wait_for(lambda: _blocked(app_name) or process.poll() is not None, "the import to be mid-write")
-        assert process.poll() is None, process.communicate()
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        held.release()
-    _wait_for(lambda: _gone(app_name), "PostgreSQL to end the dead session")
     # then nothing of it is in the database
-    assert process.returncode == -signal.SIGKILL
+    assert code == -signal.SIGKILL
     assert Obligation.objects.count() == 0
     assert LedgerEntry.objects.count() == 0
     # and the next run imports the whole file
