@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from ledger.exports import csv_chunks, xlsx_bytes
 from ledger.reports.registry import Section
+from ledger.selectors.oversight import EMPTY_RATE  # SPEC R7: a rate over an empty denominator
 from ledger.selectors.reports import ReportParams
-
-EMPTY_RATE = "—"  # SPEC R7: a rate over an empty denominator
 
 
 def _cell(value, kind: str):

@@ -16,12 +16,14 @@ from ledger.selectors.obligations import Status
 from ledger.selectors.reports import (
     AGEING,
     Figures,
+    TenureRates,
     arrears_by_month,
     obligation_totals,
     percent,
     policy_figures,
     publication_article,
     sme_disclosure,
+    tenure_rates,
 )
 
 # Every status but 已撤销: what the reports count (see ledger/selectors/reports.py).
@@ -293,20 +295,68 @@ TENURE_COLUMNS = [
     Column("new_arrears", "增量逾期欠款（元）", "money"),
     Column("legacy_count", "成为新官不理旧账（件）", "int"),
     Column("legacy_amount", "新官不理旧账未付（元）", "money"),
+    # attributed by deadline (due date), not by arising: see tenure_rates
+    Column("reply_due", "期限届满的建议（件）", "int"),
+    Column("reply_on_time", "按期回复（件）", "int"),
+    Column("reply_rate", "按期办复率（%）", "percent"),
+    Column("decision_due", "履行期限届满的生效文书（件）", "int"),
+    Column("decision_performed", "已履行（件）", "int"),
+    Column("decision_rate", "生效文书履行率（%）", "percent"),
+    Column("decision_on_time", "按期履行（件）", "int"),
+    Column("decision_on_time_rate", "按期履行率（%）", "percent"),
+    Column("redemption_decided", "兑现期限届满或已兑现（件）", "int"),
+    Column("redemption_on_time", "按时兑现（件）", "int"),
+    Column("redemption_on_time_rate", "按时兑现率（%）", "percent"),
 ]
+
+
+def _tenure_rates(r: TenureRates) -> dict:
+    return {
+        "reply_due": r.replies.due,
+        "reply_on_time": r.replies.done,
+        "reply_rate": _as_percent(r.replies.rate),
+        "decision_due": r.decisions.due,
+        "decision_performed": r.decisions.performed,
+        "decision_rate": _as_percent(r.decisions.rate),
+        "decision_on_time": r.decisions.performed_on_time,
+        "decision_on_time_rate": _as_percent(r.decisions.on_time_rate),
+        "redemption_decided": r.redemptions_decided,
+        "redemption_on_time": r.redemptions_on_time,
+        "redemption_on_time_rate": r.redemption_on_time_rate,
+    }
+
+
+def _deadline_links(agency: Agency, window: dict) -> dict:
+    """The recommendations and decisions whose deadline fell in the tenure and the period."""
+    if window["due_from"] > window["due_to"]:
+        return {}
+    url = {kind: link(kind, agency_exact=agency.pk, **window) for kind in ("recommendation", "decision")}
+    return {
+        "reply_due": url["recommendation"],
+        "reply_on_time": url["recommendation"],
+        "decision_due": url["decision"],
+    }
 
 
 def tenures_section(ctx: ReportContext) -> Section:
     totals = _totals(ctx)
     p = ctx.params
-    agency_ids = {t.agency_id for t in totals.tenures.values()} | {
-        key[1] for key in totals.per_tenure if key[0] == "vacant"
-    }
+    rates = ctx.cached("tenure_rates", lambda: tenure_rates(user=ctx.user, params=p))
+    tenures = {**totals.tenures, **rates.tenures}
+    keys = list(totals.per_tenure) + [key for key in rates.per_tenure if key not in totals.per_tenure]
+    agency_ids = {t.agency_id for t in tenures.values()} | {key[1] for key in keys if key[0] == "vacant"}
     agencies = _agency_names(agency_ids)
+    no_rates = TenureRates(
+        replies=oversight.rate_of([], period_start=p.period_from, period_end=p.period_to, as_of=p.as_of),
+        decisions=oversight.decision_rates_of([], period_start=p.period_from, period_end=p.period_to, as_of=p.as_of),
+    )
     rows = []
-    for key, f in totals.per_tenure.items():
+    for key in keys:
+        f = totals.per_tenure.get(key) or Figures()
+        r = rates.per_tenure.get(key, no_rates)
+        deadlines = {}
         if key[0] == "tenure":
-            t = totals.tenures[key[1]]
+            t = tenures[key[1]]
             agency = agencies[t.agency_id]
             who = {
                 "person": t.person,
@@ -316,7 +366,12 @@ def tenures_section(ctx: ReportContext) -> Section:
                 "end_on": t.end_on,
                 "tenure_id": t.pk,
             }
-            arising = {"arose_from": t.start_on, "arose_to": (t.end_on - timedelta(days=1)) if t.end_on else p.as_of}
+            last_day = (t.end_on - timedelta(days=1)) if t.end_on else p.as_of
+            arising = {"arose_from": t.start_on, "arose_to": last_day}
+            deadlines = _deadline_links(
+                agency,
+                {"as_of": p.as_of, "due_from": max(t.start_on, p.period_from), "due_to": min(last_day, p.period_end)},
+            )
         else:
             agency = agencies[key[1]]
             who = {"person": "（空缺）", "title": "", "acting": False, "start_on": None, "end_on": None}
@@ -338,6 +393,7 @@ def tenures_section(ctx: ReportContext) -> Section:
                 "new_arrears": f.new_arrears,
                 "legacy_count": f.legacy_count,
                 "legacy_amount": f.legacy_amount,
+                **_tenure_rates(r),
                 "agency_id": agency.pk,
                 "links": (
                     {
@@ -347,6 +403,7 @@ def tenures_section(ctx: ReportContext) -> Section:
                         "legacy_count": link(
                             "obligation", agency_exact=agency.pk, as_of=p.as_of, legacy="true", **arising
                         ),
+                        **deadlines,
                     }
                     if arising
                     else {}
@@ -356,10 +413,17 @@ def tenures_section(ctx: ReportContext) -> Section:
     rows.sort(key=lambda r: (r["agency_id"], r["start_on"] or p.as_of))
     return Section(
         "tenures",
-        "按主要负责人任期（给付义务发生时在任者）",
+        "按主要负责人任期（给付义务发生时、办复履行兑现期限届满时在任者）",
         TENURE_COLUMNS,
         rows,
-        notes=["给付义务计入其发生之日（按机构改革承继关系）在任的主要负责人；无人在任的计入“空缺”。"],
+        notes=[
+            "给付义务计入其发生之日（按机构改革承继关系）在任的主要负责人；无人在任的计入“空缺”。",
+            "按期办复率、生效文书履行率与按期履行率、按时兑现率：建议、生效文书、政策兑现事项计入其回复期限、"
+            "履行期限、兑现到期日当日（按机构改革承继关系）收文或负有给付义务的单位在任的主要负责人；"
+            "无人在任的计入“空缺”。",
+            f"建议与生效文书：期限在{p.period_from.isoformat()}至{p.period_end.isoformat()}内的；"
+            "兑现：已付清，或到期未付清的（同政策兑现报表）。分母为0时显示“—”。",
+        ],
     )
 
 

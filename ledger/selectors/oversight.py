@@ -145,7 +145,7 @@ class Rate:
         return EMPTY_RATE if self.rate is None else f"{self.rate * 100:.2f}%"
 
 
-def _rate(items: list[tuple[date, date | None]], *, period_start: date, period_end: date, as_of: date) -> Rate:
+def rate_of(items: list[tuple[date, date | None]], *, period_start: date, period_end: date, as_of: date) -> Rate:
     """Counts and R7's rate from the one rule, ``on_time_rate``, over (deadline, done_on) pairs."""
     counted = [(d, r) for d, r in items if period_start <= d <= period_end and d <= as_of]
     done = sum(1 for d, r in counted if r is not None and r <= d)
@@ -174,8 +174,8 @@ def reply_rates(*, user: User, period_start: date, period_end: date, as_of: date
         by_agency[agency_id].append((deadline, replied_on))
     agencies = Agency.objects.in_bulk(list(by_agency))
     window = {"period_start": period_start, "period_end": period_end, "as_of": as_of}
-    overall = _rate([(d, r) for _, d, r in rows], **window)
-    per_agency = [AgencyRate(agencies[aid], _rate(items, **window)) for aid, items in sorted(by_agency.items())]
+    overall = rate_of([(d, r) for _, d, r in rows], **window)
+    per_agency = [AgencyRate(agencies[aid], rate_of(items, **window)) for aid, items in sorted(by_agency.items())]
     return overall, per_agency
 
 
@@ -196,12 +196,12 @@ class DecisionRates:
         return EMPTY_RATE if self.on_time_rate is None else f"{self.on_time_rate * 100:.2f}%"
 
 
-def _decision_rates(items: list[tuple[date, date | None]], *, period_start, period_end, as_of) -> DecisionRates:
+def decision_rates_of(items: list[tuple[date, date | None]], *, period_start, period_end, as_of) -> DecisionRates:
     window = {"period_start": period_start, "period_end": period_end, "as_of": as_of}
-    on_time = _rate(items, **window)
+    on_time = rate_of(items, **window)
     # 执行率 / 履行率: performed at all by as_of. The same rule counts it when each performance
     # known by as_of is read as "done by the deadline" — so the rounding and the "—" are R7's.
-    performed = _rate([(d, d if p is not None and p <= as_of else None) for d, p in items], **window)
+    performed = rate_of([(d, d if p is not None and p <= as_of else None) for d, p in items], **window)
     return DecisionRates(
         due=on_time.due,
         performed=performed.done,
@@ -231,9 +231,9 @@ def performance_rates(
     def build(agency, subset):
         return AgencyDecisionRates(
             agency=agency,
-            execution=_decision_rates([(d, p) for _, k, d, p in subset if k in court], **window),
-            performance=_decision_rates([(d, p) for _, k, d, p in subset if k not in court], **window),
-            all=_decision_rates([(d, p) for _, _, d, p in subset], **window),
+            execution=decision_rates_of([(d, p) for _, k, d, p in subset if k in court], **window),
+            performance=decision_rates_of([(d, p) for _, k, d, p in subset if k not in court], **window),
+            all=decision_rates_of([(d, p) for _, _, d, p in subset], **window),
         )
 
     by_agency = defaultdict(list)

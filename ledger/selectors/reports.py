@@ -20,7 +20,12 @@ Definitions (documented once, here):
   share paid late (after the due date);
 - stock (存量): arisen before ``stock_cutoff``; its base (存量底数) is what was outstanding at the
   end of the day before the cut-off; cleared (已清偿) = base − what is still outstanding as of
-  ``as_of``; arrears (欠款) = outstanding overdue as of ``as_of``, stock or new (增量).
+  ``as_of``; arrears (欠款) = outstanding overdue as of ``as_of``, stock or new (增量);
+- per principal tenure: an obligation belongs to the tenure in force on the day it arose; a
+  recommendation, a decision and a redemption to the tenure of the recipient (debtor) agency in
+  force on its deadline (due date) — the head who had to reply, perform or pay by then. Both
+  follow successor agencies (``LegacyFacts.principal_on``); no one in office is a vacancy row of
+  the agency answerable that day. The rates are R7's and the policies section's, to the item.
 """
 
 from __future__ import annotations
@@ -35,9 +40,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 
-from ledger.models import LedgerEntry, Obligation, Outcome, Redemption, Regime, Tenure, User
+from ledger.models import Decision, LedgerEntry, Obligation, Outcome, Recommendation, Redemption, Regime, Tenure, User
 from ledger.selectors.live import AgencyGraph, with_legacy
 from ledger.selectors.obligations import LegacyFacts, Status, obligation_state, status_of
+from ledger.selectors.oversight import DecisionRates, Rate, decision_rates_of, rate_of
 from ledger.selectors.scoping import visible_to
 
 CHUNK = 2000
@@ -245,6 +251,17 @@ class ObligationTotals:
     total: Figures
 
 
+def tenure_key(facts: LegacyFacts, graph: AgencyGraph, agency_id: int, day: date, tenures: dict[int, Tenure]) -> tuple:
+    """The per-tenure row of something of ``agency_id`` dated ``day``: ("tenure", pk) of the
+    principal in force that day (following successor agencies), or ("vacant", the agency
+    answerable that day); the tenure is remembered in ``tenures``."""
+    tenure = facts.principal_on(agency_id, day)
+    if tenure is None:
+        return ("vacant", graph.answerable(agency_id, day))
+    tenures[tenure.pk] = tenure
+    return ("tenure", tenure.pk)
+
+
 def obligation_totals(*, user: User, params: ReportParams) -> ObligationTotals:
     """The one pass: per answerable agency (following successions as of ``as_of``), per principal
     tenure in force when each obligation arose, and in total."""
@@ -260,13 +277,7 @@ def obligation_totals(*, user: User, params: ReportParams) -> ObligationTotals:
         o = fig.obligation
         fig.add_to(total, params)
         fig.add_to(per_agency[graph.answerable(o.debtor_agency_id, params.as_of)], params)
-        tenure = facts.principal_on(o.debtor_agency_id, o.arose_on)
-        if tenure is None:
-            key = ("vacant", graph.answerable(o.debtor_agency_id, o.arose_on))
-        else:
-            key = ("tenure", tenure.pk)
-            tenures[tenure.pk] = tenure
-        fig.add_to(per_tenure[key], params)
+        fig.add_to(per_tenure[tenure_key(facts, graph, o.debtor_agency_id, o.arose_on, tenures)], params)
     return ObligationTotals(params, graph, dict(per_agency), dict(per_tenure), tenures, total)
 
 
@@ -340,10 +351,20 @@ class PolicyFigures:
         return percent(self.on_time, self.decided)
 
 
-def policy_figures(*, user: User, as_of: date) -> tuple[dict, dict[int, PolicyFigures], PolicyFigures]:
-    """Per policy: redemptions arisen by ``as_of``, the 免申即享 share and the on-time rate of
-    redemption (the obligation approval created, paid within the policy's 兑现时限)."""
-    qs = (
+class RedemptionResult:
+    """Where an approved redemption stands as of a date (its obligation's payment)."""
+
+    APPROVED = "approved"  # approved, neither paid off nor overdue yet
+    ON_TIME = "on_time"  # paid off on or before its due date
+    LATE = "late"  # paid off after its due date
+    OVERDUE = "overdue"  # unpaid past its due date
+
+    DECIDED = (ON_TIME, LATE, OVERDUE)
+
+
+def redemption_population(*, user: User, as_of: date):
+    """The redemptions a report counts: arisen (applied, or found eligible) by ``as_of``."""
+    return (
         visible_to(user, Redemption.objects.all())
         .annotate(arose=Coalesce("applied_on", "eligible_on"))
         .filter(arose__lte=as_of)
@@ -351,32 +372,127 @@ def policy_figures(*, user: User, as_of: date) -> tuple[dict, dict[int, PolicyFi
         .prefetch_related(Prefetch("obligation__entries", LedgerEntry.objects.order_by("on", "id")))
         .order_by("id")
     )
+
+
+def redemption_result(r: Redemption, as_of: date) -> str | None:
+    """None when not approved by ``as_of``; else a ``RedemptionResult``."""
+    if r.approved_on is None or r.approved_on > as_of or r.obligation is None:
+        return None
+    o = r.obligation
+    if o.arose_on > as_of:
+        return RedemptionResult.APPROVED
+    state = obligation_state(o, as_of)
+    paid = state.fully_paid_on
+    if paid is not None:
+        return RedemptionResult.ON_TIME if paid <= o.due_on else RedemptionResult.LATE
+    if status_of(o, state, as_of) == Status.OVERDUE:
+        return RedemptionResult.OVERDUE
+    return RedemptionResult.APPROVED
+
+
+def policy_figures(*, user: User, as_of: date) -> tuple[dict, dict[int, PolicyFigures], PolicyFigures]:
+    """Per policy: redemptions arisen by ``as_of``, the 免申即享 share and the on-time rate of
+    redemption (the obligation approval created, paid within the policy's 兑现时限)."""
     per_policy: dict[int, PolicyFigures] = defaultdict(PolicyFigures)
     policies: dict = {}
     total = PolicyFigures()
-    for r in qs.iterator(chunk_size=CHUNK):
+    for r in redemption_population(user=user, as_of=as_of).iterator(chunk_size=CHUNK):
         policies[r.policy_id] = r.policy
+        result = redemption_result(r, as_of)
         for acc in (per_policy[r.policy_id], total):
             acc.redemptions += 1
             acc.amount += r.amount
             if r.eligible_on is not None:
                 acc.free_apply += 1
                 acc.free_apply_amount += r.amount
-            if r.approved_on is not None and r.approved_on <= as_of and r.obligation is not None:
+            if result is not None:
                 acc.approved += 1
-                o = r.obligation
-                if o.arose_on > as_of:
-                    continue
-                state = obligation_state(o, as_of)
-                status = status_of(o, state, as_of)
-                paid = state.fully_paid_on
-                if paid is not None:
-                    acc.decided += 1
-                    acc.on_time += paid <= o.due_on
-                elif status == Status.OVERDUE:
-                    acc.decided += 1
-                    acc.overdue += 1
+            if result in RedemptionResult.DECIDED:
+                acc.decided += 1
+                acc.on_time += result == RedemptionResult.ON_TIME
+                acc.overdue += result == RedemptionResult.OVERDUE
     return policies, dict(per_policy), total
+
+
+# --- per principal tenure: on-time reply, decision performance and redemption on time ------------
+@dataclass
+class TenureRates:
+    """The rates of one principal tenure (or vacancy), over the items whose deadline fell in it."""
+
+    replies: Rate  # R7 按期办复率
+    decisions: DecisionRates  # 生效判决、裁定、行政复议决定: performed by as_of / on time
+    redemptions_decided: int = 0  # as the policies section: paid off, or unpaid past due
+    redemptions_on_time: int = 0
+
+    @property
+    def redemption_on_time_rate(self) -> Decimal | None:
+        return percent(self.redemptions_on_time, self.redemptions_decided)
+
+
+@dataclass
+class TenureRateTotals:
+    per_tenure: dict[tuple, TenureRates]  # keyed as ObligationTotals.per_tenure
+    tenures: dict[int, Tenure]
+
+
+def tenure_rates(*, user: User, params: ReportParams) -> TenureRateTotals:
+    """R7's on-time reply rate, the decision performance rates and the redemption on-time rate per
+    principal tenure. Each item belongs to the tenure of its recipient (debtor) agency in force
+    on its deadline (due date), following successor agencies as the obligations do — the head
+    who had to reply, perform or pay by then — not to the tenure in force when it was served or
+    arose, nor on ``as_of``. Only what a rate counts places an item: a recommendation or decision
+    whose deadline fell in the period and on or before ``as_of`` (R7's window), a redemption paid
+    off or overdue as of ``as_of`` (the policies section's); so every tenure's counts add up to
+    the agency's and the total's."""
+    as_of = params.as_of
+    window = {"period_start": params.period_from, "period_end": params.period_to, "as_of": as_of}
+
+    def counted(deadline: date) -> bool:
+        return params.period_from <= deadline <= params.period_end
+
+    replies = [
+        row
+        for row in visible_to(user, Recommendation.objects.all())
+        .values_list("recipient_id", "deadline", "replied_on")
+        .order_by("id")
+        if counted(row[1])
+    ]
+    decisions = [
+        row
+        for row in visible_to(user, Decision.objects.all())
+        .values_list("agency_id", "performance_deadline", "performed_on")
+        .order_by("id")
+        if counted(row[1])
+    ]
+    redemptions = []
+    for r in redemption_population(user=user, as_of=as_of).iterator(chunk_size=CHUNK):
+        result = redemption_result(r, as_of)
+        if result in RedemptionResult.DECIDED:
+            o = r.obligation
+            redemptions.append((o.debtor_agency_id, o.due_on, result == RedemptionResult.ON_TIME))
+
+    graph = AgencyGraph.load()
+    facts = LegacyFacts.load({row[0] for rows in (replies, decisions, redemptions) for row in rows})
+    tenures: dict[int, Tenure] = {}
+    reply_items: dict[tuple, list] = defaultdict(list)
+    decision_items: dict[tuple, list] = defaultdict(list)
+    on_redemptions: dict[tuple, list[bool]] = defaultdict(list)
+    for agency_id, deadline, replied_on in replies:
+        reply_items[tenure_key(facts, graph, agency_id, deadline, tenures)].append((deadline, replied_on))
+    for agency_id, deadline, performed_on in decisions:
+        decision_items[tenure_key(facts, graph, agency_id, deadline, tenures)].append((deadline, performed_on))
+    for agency_id, due_on, on_time in redemptions:
+        on_redemptions[tenure_key(facts, graph, agency_id, due_on, tenures)].append(on_time)
+    per_tenure = {
+        key: TenureRates(
+            replies=rate_of(reply_items.get(key, []), **window),
+            decisions=decision_rates_of(decision_items.get(key, []), **window),
+            redemptions_decided=len(on_redemptions.get(key, [])),
+            redemptions_on_time=sum(on_redemptions.get(key, [])),
+        )
+        for key in reply_items.keys() | decision_items.keys() | on_redemptions.keys()
+    }
+    return TenureRateTotals(per_tenure, tenures)
 
 
 # --- 条例 (2025) art. 18 / art. 22: the yearly disclosure ------------------------------------------

@@ -17,7 +17,7 @@ from ledger import models as m
 from ledger.reports.registry import ReportContext, section
 from ledger.selectors.reports import ReportParams
 from ledger.services import redemptions as rsvc
-from tests.factories import TenureFactory
+from tests.factories import AgencyFactory, TenureFactory
 from tests.ledger.report_helpers import ob, pay
 from tests.owned_objects import policy_for
 
@@ -256,6 +256,116 @@ def test_per_principal_tenure_with_the_debts_left_behind(world, api):
     agencies = report(client, "agencies", as_of=AS_OF)
     a = row_of(agencies, world.agency_a.name)
     assert (a["legacy_count"], a["legacy_amount"]) == (2, "30400.00")
+
+
+def test_per_principal_tenure_reply_decision_and_redemption_rates_by_deadline(world, api):
+    """Each item counts for the head in office (following successor agencies) on its deadline."""
+    from tests.owned_objects import decision_for, recommendation_for
+
+    # given 甲 until 2026-03-01 (exclusive), then 乙; and a bureau merged into the agency on 2026-02-01
+    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 3, 1))
+    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 3, 1))
+    merged = AgencyFactory(successor=world.agency_a, succeeded_on=date(2026, 2, 1))
+
+    def rec(deadline, replied_on=None, recipient=None):
+        recommendation_for(
+            world,
+            recipient=recipient or world.agency_a,
+            served_on=date(2025, 11, 1),
+            deadline=deadline,
+            replied_on=replied_on,
+            status="replied" if replied_on else "served",
+        )
+
+    # recommendations due under 甲: on time, on time, replied late (after the handover)
+    rec(date(2026, 1, 20), date(2026, 1, 15))
+    rec(date(2026, 2, 10), date(2026, 2, 9))
+    rec(date(2026, 2, 28), date(2026, 3, 5))
+    # due under 乙: on its first day (served under 甲) on time; on time; unreplied; and one to the
+    # merged bureau, due after the merger, unreplied
+    rec(date(2026, 3, 1), date(2026, 3, 1))
+    rec(date(2026, 4, 10), date(2026, 4, 1))
+    rec(date(2026, 5, 6))
+    rec(date(2026, 4, 20), recipient=merged)
+    # not counted: due before the period, or after the as-of date
+    rec(date(2025, 12, 20), date(2025, 12, 1))
+    rec(date(2026, 8, 1))
+    # decisions: a judgment due under 甲 performed late under 乙; a review decision due under 乙
+    # performed on time; a judgment due under 乙 unperformed
+    effective = {"effective_on": date(2026, 1, 5)}
+    decision_for(
+        world, **effective, performance_deadline=date(2026, 2, 15), performed_on=date(2026, 3, 10), status="performed"
+    )
+    decision_for(
+        world,
+        **effective,
+        kind="review_decision",
+        performance_deadline=date(2026, 4, 1),
+        performed_on=date(2026, 3, 25),
+        status="performed",
+    )
+    decision_for(world, **effective, performance_deadline=date(2026, 5, 1))
+    # redemptions (10 working days): accepted under 甲 and due under 乙, paid on the day; paid late;
+    # unpaid past due; not yet due — 甲 has none due (an empty denominator)
+    policy = _policy(world, "屯政〔2026〕9号", m.DeliveryMode.ON_APPLICATION)
+    obligations = []
+    for start in (date(2026, 2, 24), date(2026, 4, 1), date(2026, 6, 1), date(2026, 6, 25)):
+        r = rsvc.redemption_create(
+            actor=world.staff_a, policy=policy, enterprise=world.enterprise_1, amount="100.00", on=start
+        )
+        r = rsvc.redemption_accept(actor=world.staff_a, redemption=r, on=start)
+        obligations.append(rsvc.redemption_approve(actor=world.staff_a, redemption=r, on=start).obligation)
+    assert [o.due_on for o in obligations] == [date(2026, 3, 9), date(2026, 4, 16), date(2026, 6, 15), date(2026, 7, 9)]
+    pay(world, obligations[0], "100.00", date(2026, 3, 9))
+    pay(world, obligations[1], "100.00", date(2026, 4, 21))
+
+    client = api(world.auditor)
+    params = {"as_of": AS_OF, "period_from": "2026-01-01", "period_to": "2026-12-31"}
+    body = report(client, "tenures", **params)
+    by_person = {r["person"]: r for r in body["rows"]}
+    assert set(by_person) == {"甲", "乙"}  # nothing counted falls to a vacancy
+    jia, yi = by_person["甲"], by_person["乙"]
+    rates = (
+        "reply_due",
+        "reply_on_time",
+        "reply_rate",
+        "decision_due",
+        "decision_performed",
+        "decision_rate",
+        "decision_on_time",
+        "decision_on_time_rate",
+        "redemption_decided",
+        "redemption_on_time",
+        "redemption_on_time_rate",
+    )
+    assert [jia[k] for k in rates] == [3, 2, "66.67", 1, 1, "100.00", 0, "0.00", 0, 0, "—"]
+    assert [yi[k] for k in rates] == [4, 2, "50.00", 2, 1, "50.00", 1, "50.00", 3, 1, "33.33"]
+    # the obligations themselves still count by the day they arose (the first under 甲)
+    assert (jia["obligations"], yi["obligations"]) == (1, 3)
+    # the figures lead to the lists behind them
+    assert client.get(jia["links"]["reply_due"]).json()["count"] == 3
+    assert client.get(yi["links"]["reply_due"]).json()["count"] == 4
+    assert client.get(jia["links"]["decision_due"]).json()["count"] == 1
+    assert client.get(yi["links"]["decision_due"]).json()["count"] == 2
+
+    # as CSV and XLSX, with Chinese headers and the dash for the empty denominator
+    titles = ["按期办复率（%）", "生效文书履行率（%）", "按期履行率（%）", "按时兑现率（%）"]
+    response = client.get("/api/reports/tenures/", {**params, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header = rows[0]
+    assert set(titles) <= set(header)
+    csv_jia = dict(zip(header, next(r for r in rows if r[1] == "甲"), strict=True))
+    csv_yi = dict(zip(header, next(r for r in rows if r[1] == "乙"), strict=True))
+    assert [csv_jia[t] for t in titles] == ["66.67", "100.00", "0.00", "—"]
+    assert [csv_yi[t] for t in titles] == ["50.00", "50.00", "50.00", "33.33"]
+    assert (csv_jia["期限届满的建议（件）"], csv_jia["按期回复（件）"]) == ("3", "2")
+    response = client.get("/api/reports/tenures/", {**params, "format": "xlsx"})
+    sheet = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert list(sheet[0]) == header
+    xlsx_jia = dict(zip(sheet[0], next(r for r in sheet if r[1] == "甲"), strict=True))
+    assert xlsx_jia["按时兑现率（%）"] == "—"
+    assert xlsx_jia["履行期限届满的生效文书（件）"] == 1
+    assert Decimal(str(xlsx_jia["按期办复率（%）"])) == Decimal("66.67")
 
 
 # --- policies: on time and 免申即享 ----------------------------------------------------------------------
