@@ -49,9 +49,10 @@ from contracts.services import lifecycle as svc
 from contracts.services import milestones as milestone_svc
 from contracts.services.milestones import TriggerEvent
 from ledger.api.base import ERRORS, ErrorOutput, ScopedReadOnlyViewSet, ScopedRelatedField, ScopedViewSet
-from ledger.api.exporting import ExportMixin
+from ledger.api.exporting import ExportMixin, log_refusal, refusal_response
 from ledger.api.fields import MoneyField
 from ledger.errors import NotFound, ValidationFailed
+from ledger.exports import ExportUsccRefused
 from ledger.models import Agency, Enterprise, Role
 
 STAFF = frozenset({Role.AGENCY_STAFF})
@@ -660,6 +661,7 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="OCDS 1.1.5 release package"),
             404: ErrorOutput,
+            409: ErrorOutput,  # export_invalid_uscc: a party's USCC fails R8
         },
         summary="OCDS 1.1.5 发布包（单个合同）",
         operation_id="contracts_ocds_package",
@@ -667,7 +669,10 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
     @action(detail=True, methods=["get"], renderer_classes=[OcdsJSONRenderer])
     def ocds(self, request, pk=None):
         contract = self.get_object()
-        package = ocds_export.release_package([contract], as_of=self.as_of(), uri=request.build_absolute_uri())
+        try:
+            package = ocds_export.release_package([contract], as_of=self.as_of(), uri=request.build_absolute_uri())
+        except ExportUsccRefused as exc:
+            return _ocds_refused(request, exc, f"contract-ocds:{contract.pk}")
         return Response(package)
 
     @extend_schema(
@@ -689,7 +694,12 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
             page = Paginator(qs, size).page(number)
         except EmptyPage:
             raise NotFound("没有符合条件的合同，无可导出的发布包", code="no_contracts") from None
-        package = ocds_export.release_package(page.object_list, as_of=self.as_of(), uri=request.build_absolute_uri())
+        try:
+            package = ocds_export.release_package(
+                page.object_list, as_of=self.as_of(), uri=request.build_absolute_uri()
+            )
+        except ExportUsccRefused as exc:
+            return _ocds_refused(request, exc, "contract-ocds")
         if not package["releases"]:
             raise NotFound("没有符合条件的合同，无可导出的发布包", code="no_contracts")
         headers = {}
@@ -698,6 +708,14 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
             params["page"] = page.next_page_number()
             headers["Link"] = f'<{request.build_absolute_uri(request.path)}?{params.urlencode()}>; rel="next"'
         return Response(package, headers=headers)
+
+
+def _ocds_refused(request, exc: ExportUsccRefused, resource: str) -> Response:
+    """R8 refusal of an OCDS package: 409 envelope, nothing written, the refusal in the export log
+    (answered, not raised, so the request's rollback does not take the log entry with it)."""
+    query = request.query_params.urlencode()
+    log_refusal(exc, user=request.user, resource=resource, query=query, fmt="json", encoding="utf-8")
+    return refusal_response(exc)
 
 
 def _int_param(request, name: str, default: int, *, upper: int | None = None) -> int:

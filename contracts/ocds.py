@@ -12,6 +12,8 @@ Releases are events (OCDS "release = event, record = snapshot"):
   payments on the milestones' obligations.
 
 Everything is read as of ``as_of``: steps, amendments and payments dated after it are left out.
+Party identifiers carry USCCs, so a package is refused (``ExportUsccRefused``, 409) when one of
+them fails R8 — checked on the contracts already loaded, before any release is built.
 Money stays ``Decimal`` to the end and is written as an exact JSON number by ``OcdsJSONRenderer``.
 """
 
@@ -29,6 +31,7 @@ from rest_framework.renderers import BaseRenderer
 from contracts.models import AMENDABLE_FIELDS, Contract, ContractStatus, MilestoneKind, MilestoneSide
 from contracts.selectors import MilestoneStatus, milestone_state, status_as_of
 from ledger import clock
+from ledger.exports import ExportUsccRefused, UsccFindings
 from ledger.models import EntryKind
 
 OCDS_VERSION = "1.1"
@@ -307,8 +310,34 @@ def contract_releases(contract: Contract, *, as_of: date) -> list[dict]:
     return releases
 
 
+BUYER_USCC = "单位（buyer）统一社会信用代码"
+SUPPLIER_USCC = "相对方（supplier）统一社会信用代码"
+
+
+def refuse_invalid_usccs(contracts: list[Contract]) -> None:
+    """SPEC R8: raise ``ExportUsccRefused`` if a party identifier would carry an invalid USCC.
+
+    The contracts are loaded with their parties (``select_related``), so this reads no further
+    rows: each distinct code is validated once, and the contracts carrying a bad one are named."""
+    findings = UsccFindings()
+    for c in contracts:
+        findings.check(c.agency.uscc, BUYER_USCC)
+        findings.check(c.counterparty.uscc, SUPPLIER_USCC)
+    invalid = findings.invalid
+    if not invalid:
+        return
+    for c in contracts:
+        for code in dict.fromkeys((c.agency.uscc, c.counterparty.uscc)):
+            if code in invalid:
+                invalid[code].carried_by(c.number or ocid(c))
+    raise ExportUsccRefused(invalid.values(), record_label="合同")
+
+
 def release_package(contracts, *, as_of: date, uri: str, published: datetime | None = None) -> dict:
-    """A release package holding every release of each contract, as of ``as_of``."""
+    """A release package holding every release of each contract, as of ``as_of``; refused
+    (``ExportUsccRefused``) before anything is built if a party's USCC fails R8."""
+    contracts = list(contracts)
+    refuse_invalid_usccs(contracts)
     published = published or clock.now()
     releases = [r for c in contracts for r in contract_releases(c, as_of=as_of)]
     return {

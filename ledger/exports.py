@@ -7,6 +7,10 @@
   The limit is a parameter so a test can prove the rollover with a small number.
 - Money stays exact: a Decimal with at most 15 significant digits (all Excel can hold) is written
   as a number with a 0.00 format; a longer one is written as text rather than rounded.
+- SPEC R8: a USCC leaves in an export only if it is valid. ``ExportUsccRefused`` is the refusal
+  (409 ``export_invalid_uscc``) naming each invalid code and the records that carry it; the list
+  exports (ledger/api/exporting.py) and the OCDS packages (contracts/ocds.py) raise it before a
+  byte is written.
 """
 
 from __future__ import annotations
@@ -14,10 +18,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 import xlsxwriter
+
+from ledger.errors import Conflict
+from ledger.rules.uscc import UsccInvalid
+from ledger.rules.uscc import validate as validate_uscc
 
 EXCEL_MAX_ROWS = 1_048_576
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030"}
@@ -121,3 +130,86 @@ def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence], **kwargs) -> by
     buffer = io.BytesIO()
     write_xlsx(buffer, headers, rows, **kwargs)
     return buffer.getvalue()
+
+
+# --- SPEC R8: no invalid USCC leaves in an export ---------------------------------------------
+EXPORT_INVALID_USCC = "export_invalid_uscc"
+RECORDS_NAMED = 5  # records named per invalid code; the others are counted
+
+
+def uscc_fault(value: str) -> str | None:
+    """Why ``value`` may not leave in an export (None: it may). The file carries the value as
+    stored, so it must be valid as it is: one that validates only once normalised is refused too."""
+    try:
+        normal = validate_uscc(value)
+    except UsccInvalid as exc:
+        return exc.detail
+    if normal != value:
+        return f"统一社会信用代码“{value}”未以规范形式存储（规范形式为“{normal}”）"
+    return None
+
+
+@dataclass
+class UsccFinding:
+    """One invalid code: why, in which columns, and the records (by their identifier) carrying it."""
+
+    code: str
+    fault: str
+    columns: list[str] = field(default_factory=list)
+    records: list[str] = field(default_factory=list)
+    total: int = 0
+
+    def carried_by(self, record: str) -> None:
+        self.total += 1
+        if len(self.records) < RECORDS_NAMED:
+            self.records.append(record)
+
+    def sentence(self, record_label: str) -> str:
+        refs = "、".join(self.records) or "（无）"
+        more = f"等共{self.total}条" if self.total > len(self.records) else f"，共{self.total}条"
+        return f"{self.fault}（{'、'.join(self.columns)}；{record_label}：{refs}{more}）"
+
+
+class UsccFindings:
+    """Collects the faults of the codes an export would write. Only invalid codes are kept, so
+    memory does not grow with the number of (distinct) valid codes read."""
+
+    def __init__(self) -> None:
+        self._invalid: dict[str, UsccFinding] = {}
+
+    def check(self, value: str | None, column: str) -> None:
+        if value is None or value == "":  # an empty cell carries no USCC (a unit without one)
+            return
+        finding = self._invalid.get(value)
+        if finding is None:
+            fault = uscc_fault(value)
+            if fault is None:
+                return
+            finding = self._invalid[value] = UsccFinding(value, fault)
+        if column not in finding.columns:
+            finding.columns.append(column)
+
+    @property
+    def invalid(self) -> dict[str, UsccFinding]:
+        return dict(sorted(self._invalid.items()))
+
+
+class ExportUsccRefused(Conflict):
+    """409: the rows asked for carry USCCs that fail R8, so nothing is exported.
+
+    409, not 400: the request itself is well-formed; the stored data conflicts with R8 (it can only
+    have got in past the entry checks, by a direct database change) and must be corrected first."""
+
+    code = EXPORT_INVALID_USCC
+
+    def __init__(self, findings: Iterable[UsccFinding], *, record_label: str):
+        self.findings = list(findings)
+        parts = "；".join(f.sentence(record_label) for f in self.findings)
+        super().__init__(
+            f"导出被拒绝，未生成任何文件：{len(self.findings)}个统一社会信用代码未通过校验（SPEC R8）——"
+            f"{parts}。请先更正这些代码再导出。"
+        )
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]

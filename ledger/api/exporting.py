@@ -11,7 +11,11 @@ answers ``GET <list>/export/?format=csv|xlsx&encoding=utf-8|gb18030&<the list's 
 - more than ``settings.LEDGER_EXPORT_SYNC_MAX_ROWS`` rows: a background ``ExportJob`` (202 with its
   URL), run by ``manage.py run_export_jobs``; the owner downloads ``/api/export-jobs/{id}/download/``;
 - every export is logged in ``AccessLog`` (action ``export``): who, which list, the filters, the
-  format and how many rows.
+  format and how many rows;
+- SPEC R8: before a byte is written, the distinct USCCs of the rows (one ``DISTINCT`` query on the
+  spec's USCC columns) are validated; any invalid one refuses the export — 409
+  ``export_invalid_uscc`` naming the codes and the records carrying them, no file, and the refusal
+  in the export log (a background job ends ``failed`` with the same message).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files import File
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, QueryDict, StreamingHttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -37,8 +42,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ledger.api.base import ERRORS
+from ledger.api.errors import envelope
 from ledger.errors import Conflict, DomainError, IllegalTransition, ValidationFailed
-from ledger.exports import csv_chunks, write_xlsx
+from ledger.exports import ExportUsccRefused, UsccFindings, csv_chunks, write_xlsx
 from ledger.lifecycles import assign_status
 from ledger.models import (
     EXPORT_JOB_TRANSITIONS,
@@ -91,6 +97,44 @@ class ExportSpec:
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
+    @property
+    def uscc_columns(self) -> list[Col]:
+        """The columns that write a USCC (a ``values()`` path whose field is ``uscc`` or ``…_uscc``,
+        e.g. ``creditor__uscc``, ``subject_uscc``): R8 checks them."""
+        return [c for c in self.columns if c.path is not None and _is_uscc_field(c.path.rsplit("__", 1)[-1])]
+
+    @property
+    def record_label(self) -> str:
+        """How a refusal names the records: the list and its first column (编号, 合同编号, 案号…)."""
+        return f"{self.title}{self.columns[0].header}"
+
+    def refuse_invalid_usccs(self, queryset) -> None:
+        """Raise ``ExportUsccRefused`` if a row of ``queryset`` would write an invalid USCC (R8).
+
+        One query reads the distinct codes of the USCC columns (bounded by the number of parties,
+        not rows); only when one is invalid does a second query name the records carrying it."""
+        cols = self.uscc_columns
+        if not cols:
+            return
+        base = queryset.prefetch_related(None)
+        paths = [c.path for c in cols]
+        findings = UsccFindings()
+        for codes in base.order_by().values_list(*paths).distinct().iterator(chunk_size=CHUNK):
+            for col, code in zip(cols, codes, strict=True):
+                findings.check(code, col.header)
+        invalid = findings.invalid
+        if not invalid:
+            return
+        carrying = Q()
+        for path in paths:
+            carrying |= Q(**{f"{path}__in": list(invalid)})
+        ident = self.columns[0].path or "pk"
+        for pk, name, *codes in base.filter(carrying).values_list("pk", ident, *paths).iterator(chunk_size=CHUNK):
+            for code in dict.fromkeys(codes):
+                if code in invalid:
+                    invalid[code].carried_by(str(name) if name not in (None, "") else f"（id {pk}）")
+        raise ExportUsccRefused(invalid.values(), record_label=self.record_label)
+
     def rows(self, queryset, ctx: dict) -> Iterator[list]:
         """The rows, read in chunks of 2,000 (prefetches are done per chunk)."""
         if all(c.path is not None for c in self.columns):
@@ -101,6 +145,10 @@ class ExportSpec:
             return
         for obj in queryset.iterator(chunk_size=CHUNK):
             yield [c.convert(_path_value(obj, c.path)) if c.path is not None else c.fn(obj, ctx) for c in self.columns]
+
+
+def _is_uscc_field(name: str) -> bool:
+    return name == "uscc" or name.endswith("_uscc")
 
 
 def _path_value(obj, path: str):
@@ -207,6 +255,19 @@ def log_export(*, user: User, resource: str, query: str, fmt: str, encoding: str
     return AccessLog.objects.create(user=user, action="export", target=resource, detail=detail)
 
 
+def log_refusal(exc: DomainError, **what) -> AccessLog:
+    """An export refused still goes to the export log — an auditor reading it sees who tried to
+    export what, that nothing left (rows 0, complete false) and why, not a silent gap."""
+    invalid = {"invalid_uscc": exc.codes} if isinstance(exc, ExportUsccRefused) else {}
+    return log_export(**what, rows=0, complete=False, refused=exc.code, reason=exc.detail, **invalid)
+
+
+def refusal_response(exc: DomainError) -> Response:
+    """The refusal as SPEC §4's envelope, *answered* rather than raised: the exception handler
+    would roll the request's transaction back, taking the refusal's log entry with it."""
+    return Response(envelope(exc.code, exc.detail), status=exc.status)
+
+
 class ExportMixin:
     """Adds ``GET <list>/export/`` to a list viewset (see the module docstring)."""
 
@@ -250,6 +311,12 @@ class ExportMixin:
         queryset = self.export_queryset()
         resource = resource_name(type(self))
         query = export_filters(params, as_of)
+        spec = self.export_columns
+        try:
+            spec.refuse_invalid_usccs(queryset)  # R8, before anything is written or queued
+        except ExportUsccRefused as exc:
+            log_refusal(exc, user=request.user, resource=resource, query=query, fmt=fmt, encoding=encoding)
+            return refusal_response(exc)
         count = queryset.count()
         if count > settings.LEDGER_EXPORT_SYNC_MAX_ROWS:
             if len(query) > ExportJob._meta.get_field("query").max_length:
@@ -259,7 +326,6 @@ class ExportMixin:
             )
             body = ExportJobOutput(job, context={"request": request}).data
             return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
-        spec = self.export_columns
         ctx = self.export_context()
         filename = _filename(spec.title, as_of, fmt)
         if fmt == ExportFormat.XLSX:
@@ -371,6 +437,7 @@ def export_job_run(job: ExportJob) -> ExportJob:
         ctx = view.export_context()
         as_of = view.as_of()
         filename = _filename(spec.title, as_of, job.format)
+        spec.refuse_invalid_usccs(queryset)  # R8: the rows may have changed since the job was queued
         with tempfile.TemporaryFile() as target:
             if job.format == ExportFormat.XLSX:
                 info = write_xlsx(
@@ -391,6 +458,24 @@ def export_job_run(job: ExportJob) -> ExportJob:
                 rows = counter["n"]
             target.seek(0)
             job.file.save(f"job{job.pk}.{job.format}", File(target), save=False)
+    except ExportUsccRefused as exc:  # refused (R8): failed with the refusal's own message, and logged
+        job = assign_status(
+            job,
+            ExportJobStatus.FAILED,
+            table=EXPORT_JOB_TRANSITIONS,
+            finished_at=timezone.now(),
+            error=_cut(exc.detail),
+        )
+        log_refusal(
+            exc,
+            user=job.user,
+            resource=job.resource,
+            query=job.query,
+            fmt=job.format,
+            encoding=job.encoding,
+            job=job.pk,
+        )
+        return job
     except Exception as exc:  # the job fails, visibly; the runner goes on with the next one
         return assign_status(
             job,
@@ -430,6 +515,10 @@ def export_job_run(job: ExportJob) -> ExportJob:
         dedupe_key=f"export-job-{job.pk}",
     )
     return job
+
+
+def _cut(text: str, limit: int = ExportJob._meta.get_field("error").max_length) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def run_pending_export_jobs(limit: int | None = None) -> list[ExportJob]:

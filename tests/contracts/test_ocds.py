@@ -415,3 +415,73 @@ def test_evidence_files_are_documents_of_the_release(world, api):
     # a file uploaded after the date asked for is not in the package of that date
     _, before = _get(api, world.staff_a, reverse("contract-ocds", kwargs={"pk": contract.pk}), {"as_of": "2026-02-01"})
     assert "documents" not in before["releases"][-1]["contracts"][0]
+
+
+# --- SPEC R8: party identifiers carry USCCs, so an invalid one refuses the package ---------------
+BAD_SUPPLIER = "91341002MA2N000010"  # check digit should be W
+BAD_BUYER = "1134100A00000000X0"  # region code with a letter
+REFUSED = "导出被拒绝，未生成任何文件：1个统一社会信用代码未通过校验（SPEC R8）——"
+
+
+@pytest.mark.django_db
+def test_a_package_whose_supplier_code_is_invalid_is_refused_and_logged(world, api):
+    from ledger.models import AccessLog, Enterprise
+
+    contract = h.performing(world, number="HT-2026-001")
+    # given the supplier's code broken in the database (entry validation would refuse it)
+    Enterprise.objects.filter(pk=world.enterprise_1.pk).update(uscc=BAD_SUPPLIER)
+    # when its OCDS package is asked for
+    response = api(world.auditor).get(reverse("contract-ocds", kwargs={"pk": contract.pk}), {"as_of": "2026-03-01"})
+    # then no package: a 409 in the error envelope naming the code and the contract
+    detail = (
+        f"{REFUSED}统一社会信用代码“{BAD_SUPPLIER}”校验码错误：第18位为“0”，按 GB 32100 计算应为“W”"
+        "（相对方（supplier）统一社会信用代码；合同：HT-2026-001，共1条）。请先更正这些代码再导出。"
+    )
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"code": "export_invalid_uscc", "detail": detail}
+    assert b"releases" not in response.content
+    # and the refusal is in the export log
+    log = AccessLog.objects.get(action="export")
+    assert (log.user, log.target) == (world.auditor, f"contract-ocds:{contract.pk}")
+    assert log.detail == {
+        "filters": "as_of=2026-03-01",
+        "format": "json",
+        "rows": 0,
+        "complete": False,
+        "refused": "export_invalid_uscc",
+        "reason": detail,
+        "invalid_uscc": [BAD_SUPPLIER],
+    }
+
+
+@pytest.mark.django_db
+def test_a_bulk_package_with_an_invalid_buyer_code_names_every_contract_carrying_it(world, api):
+    from ledger.models import Agency
+
+    numbered = h.performing(world, number="HT-2026-002", title="合同甲")
+    unnumbered = h.performing(world, title="合同乙")
+    Agency.objects.filter(pk=world.agency_a.pk).update(uscc=BAD_BUYER)
+    response = api(world.auditor).get(reverse("contract-ocds-bulk"), {"status": "performing"})
+    assert response.status_code == 409
+    assert json.loads(response.content) == {
+        "code": "export_invalid_uscc",
+        "detail": (
+            f"{REFUSED}统一社会信用代码“{BAD_BUYER}”第3–8位（登记管理机关行政区划码）应为6位数字，实为“34100A”"
+            f"（单位（buyer）统一社会信用代码；合同：HT-2026-002、{ocds.ocid(unnumbered)}，共2条）"
+            "。请先更正这些代码再导出。"
+        ),
+    }
+    assert numbered.number == "HT-2026-002"
+    # the package function itself refuses too, whoever calls it
+    from contracts.selectors import contract_queryset
+    from ledger.exports import ExportUsccRefused
+
+    with pytest.raises(ExportUsccRefused) as refused:
+        ocds.release_package(contract_queryset(full=True), as_of=date(2026, 3, 1), uri="urn:test")
+    assert refused.value.codes == [BAD_BUYER]
+    # a unit without a USCC writes no identifier, so there is nothing to refuse
+    Agency.objects.filter(pk=world.agency_a.pk).update(uscc=None, legal_personality=False)
+    response, package = _get(api, world.auditor, reverse("contract-ocds-bulk"), {"status": "performing"})
+    assert response.status_code == 200
+    _valid(package)
