@@ -592,7 +592,7 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
         responses={201: ContractAmendmentOutput, **ERRORS},
         summary="记录变更",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def amendments(self, request, pk=None):
         contract = self.get_object()
         if request.method == "GET":
@@ -613,7 +613,7 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
         responses={201: ContractMilestoneOutput, **ERRORS},
         summary="增加履行节点",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def milestones(self, request, pk=None):
         contract = self.get_object()
         context = {"as_of": self.as_of()}
@@ -632,7 +632,13 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
         responses={201: ContractEvidenceOutput, **ERRORS},
         summary="上传证据材料（PDF、PNG、JPEG、docx、xlsx）",
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def evidence(self, request, pk=None):
         contract = self.get_object()
         if request.method == "GET":
@@ -650,7 +656,7 @@ class ContractViewSet(ExportMixin, ScopedViewSet):
         return Response(ContractEvidenceOutput(evidence).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ContractEventOutput(many=True), **ERRORS}, summary="操作记录（谁、何日、何理由）")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         contract = self.get_object()
         return Response(ContractEventOutput(contract.events.all(), many=True).data)

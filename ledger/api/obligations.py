@@ -365,7 +365,7 @@ class ObligationViewSet(ExportMixin, ScopedViewSet):
         responses={201: LedgerEntryOutput, **ERRORS},
         summary="记录付款、利息支付、利息减免或冲正",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def payments(self, request, pk=None):
         obligation = self.get_object()
         if request.method == "GET":
