@@ -7,13 +7,16 @@ view to remember; clients and schemathesis then know every status the API can gi
 
 from drf_spectacular.openapi import AutoSchema
 
-from ledger.api.base import ERRORS
+from ledger.api.base import ERRORS, ErrorOutput
 
 
 class LedgerAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
-        for code, serializer in ERRORS.items():
+        codes = dict(ERRORS)
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes[415] = ErrorOutput  # a body in a media type (or a multipart body) it cannot parse
+        for code, serializer in codes.items():
             bodies.setdefault(
                 str(code), self._get_response_for_code(serializer, str(code), ["application/json"], direction)
             )

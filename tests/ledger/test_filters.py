@@ -554,14 +554,14 @@ def test_export_keeps_its_query_count_whatever_the_rows(world, api, django_asser
         response = client.get("/api/obligations/export/", params)
         return b"".join(response.streaming_content).count(b"\n")
 
-    # savepoint/release, the agency, the agency graph (the filter's, then the R5 column's), count,
-    # the log, then streaming: the rows with their entries and refusal reasons (one chunk of
-    # 2,000), the log's final row count
-    with django_assert_num_queries(11):
+    # savepoint/release, the agency, the agency graph (the filter's, then the R5 column's), the
+    # distinct USCCs checked before anything leaves (R8), count, the log, then streaming: the rows
+    # with their entries and refusal reasons (one chunk of 2,000), the log's final row count
+    with django_assert_num_queries(12):
         assert export() == 4
     for i in range(3, 9):
         ob(world, due_on=date(2026, 5, 1 + i))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert export() == 10
 
 
