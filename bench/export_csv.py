@@ -9,9 +9,9 @@ Three variants, each in a child process of its own so its peak RSS is its own:
   (ExportMixin.export → ExportSpec.rows → csv_chunks), called in-process as the auditor, the
   streamed body consumed and counted (LEDGER_EXPORT_SYNC_MAX_ROWS raised so it streams rather than
   queueing a background job);
-- ``copy`` — PostgreSQL ``COPY (<the same SELECT>) TO STDOUT WITH CSV`` of the queryset the endpoint
-  iterates (the stored facts and the SQL R5 flag; the as-of money columns are Python's), read by
-  psycopg;
+- ``copy`` — PostgreSQL ``COPY (<the same SELECT>) TO STDOUT WITH CSV`` of the SELECT the endpoint
+  streams (``asof_sql.obligation_export_sql``: the stored facts, the SQL R5 flag and the as-of
+  money columns), read by psycopg;
 - ``drf`` — the list's ``ObligationOutput`` serializer over the same rows with their figures, on
   the first ``--drf-rows`` rows only (at the measured speed a million would take most of an hour).
 
@@ -58,9 +58,14 @@ def run_endpoint(query: str) -> dict:
 def run_copy(query: str) -> dict:
     from django.db import connection
 
+    from ledger.selectors import asof_sql
+
     view = _view(query)
     queryset = view.export_queryset()
-    sql, params = queryset.query.sql_with_params()
+    # The very SELECT the endpoint streams on PostgreSQL: stored facts, R5 and the as-of money
+    # columns, all computed by the database (ledger/selectors/asof_sql.py).
+    assert asof_sql.available(), "an entry lacks its stored state: the endpoint would not use SQL"
+    sql, params = asof_sql.obligation_export_sql(queryset, view.as_of())
     started, cpu = time.perf_counter(), time.process_time()
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg 3 cursor

@@ -388,7 +388,9 @@ def main() -> None:
             cur,
             "ledger_ledgerentry",
             ["id", "obligation_id", "kind", "\"on\"", "amount", "allocation", "reverses_id", "note", "basis",
-             "recorded_by_id", "recorded_at", "confirmation", "confirmation_note", "confirmed_at"],
+             "recorded_by_id", "recorded_at", "confirmation", "confirmation_note", "confirmed_at",
+             "after_principal_outstanding", "after_balance_days", "after_interest_paid", "after_interest_waived",
+             "after_fully_paid_on"],
         )  # fmt: skip
         en = next_id(cur, "ledger_ledgerentry")
         recorder_id = str(recorder.pk)
@@ -469,11 +471,19 @@ def main() -> None:
                 outcome_on.isoformat() if outcome_on else N, outcome_basis, cents(paid),
                 fully.isoformat() if fully else N, tenure_on(agency[0], arose), "f", NOW,
             )  # fmt: skip
+            # The state after each entry (rules.interest.entry_states, principal first): outstanding,
+            # and Σ outstanding × days overdue through max(due date, the entry's date).
+            outstanding, balance, through = principal, 0, due
             for on, amount in entries:
+                if on > through:
+                    balance += outstanding * (on - through).days
+                    through = on
+                outstanding -= amount
                 ce.row(
                     str(en), str(pk), "payment", on.isoformat(), cents(amount), "principal_first", N, "",
                     "合同约定先本后息",
                     recorder_id, NOW, "confirmed", "", NOW,
+                    cents(outstanding), cents(balance), "0.00", "0.00", on.isoformat() if outstanding == 0 else N,
                 )  # fmt: skip
                 en += 1
         counts["contracts"] = cc.close()
@@ -527,6 +537,7 @@ def main() -> None:
         cur.execute("SELECT uscc FROM ledger_enterprise ORDER BY random() LIMIT 200")
         for (code,) in cur.fetchall():
             validate(code)
+    _check_entry_states(rng)
     loaded = time.perf_counter() - started
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -535,6 +546,34 @@ def main() -> None:
         print(f"{name:>28}: {value:,}")
     print(f"status enterprise id {status_enterprise} (user bench-enterprise); auditor user bench-auditor")
     print(f"loaded in {loaded:.1f} s, with ANALYZE {total:.1f} s (seed {args.seed}, scale {s})")
+
+
+def _check_entry_states(rng) -> None:
+    """The stored state after each entry and the running totals must be what the payment service
+    would store: checked with the service's own rule on a sample of 500 paid obligations."""
+    from ledger.models import LedgerEntry, Obligation
+    from ledger.selectors.obligations import entry_states_of, obligation_state
+
+    ids = list(LedgerEntry.objects.values_list("obligation_id", flat=True).order_by("obligation_id").distinct()[:50000])
+    for obligation in Obligation.objects.filter(pk__in=rng.sample(ids, min(500, len(ids)))):
+        entries = list(obligation.entries.all())
+        for entry, want in zip(entries, entry_states_of(obligation, entries), strict=True):
+            got = (
+                entry.after_principal_outstanding,
+                entry.after_balance_days,
+                entry.after_interest_paid,
+                entry.after_interest_waived,
+                entry.after_fully_paid_on,
+            )
+            assert got == (
+                want.principal_outstanding,
+                want.balance_days,
+                want.interest_paid,
+                want.interest_waived,
+                want.fully_paid_on,
+            ), (obligation.pk, entry.pk, got, want)
+        state = obligation_state(obligation, max(e.on for e in entries))
+        assert (obligation.principal_paid, obligation.fully_paid_on) == (state.principal_paid, state.fully_paid_on)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,13 +38,29 @@ class _Echo:
         return value
 
 
-def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence], *, encoding: str = "utf-8") -> Iterator[bytes]:
-    """Encoded CSV lines: the BOM (UTF-8 only) and header first, then one chunk per ~500 rows."""
+def csv_chunks(
+    headers: Sequence[str], rows: Iterable[Sequence], *, encoding: str = "utf-8", text: bool = False
+) -> Iterator[bytes]:
+    """Encoded CSV lines: the BOM (UTF-8 only) and header first, then one chunk per ~500 rows.
+
+    ``text``: every value is already the text to write, or None (what ``_cell_text`` would have
+    made of it — ledger/selectors/asof_sql.py), so rows go to the C writer as they are."""
     codec = ENCODINGS[encoding.lower()]
     writer = csv.writer(_Echo())
     first = writer.writerow([_cell_text(h) for h in headers])
     yield first.encode(codec)  # utf-8-sig writes the BOM once, at the start of this first chunk
     body_codec = "utf-8" if codec == "utf-8-sig" else codec
+    if text:  # the csv module writes None as an empty field, as _cell_text does
+        out = io.StringIO()
+        block = csv.writer(out)
+        iterator = iter(rows)
+        while True:
+            out.seek(0)
+            out.truncate()
+            block.writerows(itertools.islice(iterator, 2000))
+            if not out.tell():
+                return
+            yield out.getvalue().encode(body_codec)
     buffer: list[str] = []
     for row in rows:
         buffer.append(writer.writerow([_cell_text(v) for v in row]))

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files import File
+from django.db import connection
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, QueryDict, StreamingHttpResponse
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -92,6 +93,9 @@ class ExportSpec:
     prepare: Callable[[object, object], object] | None = None
     context: Callable[[object], dict] | None = None
     extra: dict = field(default_factory=dict)
+    # The rows as the text the CSV writes, computed by the database (None where it cannot:
+    # ledger/selectors/asof_sql.py). Must equal ``rows`` written through ``csv_chunks``.
+    sql_text_rows: Callable[[object, dict], Iterable[Sequence] | None] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -119,7 +123,7 @@ class ExportSpec:
         base = queryset.prefetch_related(None)
         paths = [c.path for c in cols]
         findings = UsccFindings()
-        for codes in base.order_by().values_list(*paths).distinct().iterator(chunk_size=CHUNK):
+        for codes in _distinct_rows(base.order_by().values_list(*paths).distinct()):
             for col, code in zip(cols, codes, strict=True):
                 findings.check(code, col.header)
         invalid = findings.invalid
@@ -135,6 +139,15 @@ class ExportSpec:
                     invalid[code].carried_by(str(name) if name not in (None, "") else f"（id {pk}）")
         raise ExportUsccRefused(invalid.values(), record_label=self.record_label)
 
+    def csv_rows(self, queryset, ctx: dict) -> tuple[Iterable[Sequence], bool]:
+        """The rows for a CSV, and whether they are already text: the database's text where it
+        can compute them, else ``rows``."""
+        if self.sql_text_rows is not None:
+            rows = self.sql_text_rows(queryset, ctx)
+            if rows is not None:
+                return rows, True
+        return self.rows(queryset, ctx), False
+
     def rows(self, queryset, ctx: dict) -> Iterator[list]:
         """The rows, read in chunks of 2,000 (prefetches are done per chunk)."""
         if all(c.path is not None for c in self.columns):
@@ -145,6 +158,20 @@ class ExportSpec:
             return
         for obj in queryset.iterator(chunk_size=CHUNK):
             yield [c.convert(_path_value(obj, c.path)) if c.path is not None else c.fn(obj, ctx) for c in self.columns]
+
+
+def _distinct_rows(values) -> Iterator[tuple]:
+    """The rows of a DISTINCT ``values_list`` query, fetched in chunks from an ordinary cursor.
+
+    Not ``.iterator()``: on PostgreSQL that is a server-side cursor, which the planner plans for
+    the first rows (``cursor_tuple_fraction``) and never runs in parallel — 3.9 s instead of 0.34 s
+    for the 69,682 codes of 100,791 obligations (issue 9). The result is bounded by the number of
+    distinct parties, not rows."""
+    sql, params = values.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            yield from rows
 
 
 def _is_uscc_field(name: str) -> bool:
@@ -350,9 +377,9 @@ class ExportMixin:
         log = log_export(
             user=request.user, resource=resource, query=query, fmt=fmt, encoding=encoding, rows=count, complete=False
         )
-        rows = _counted(spec.rows(queryset, ctx), log)
+        rows, text = spec.csv_rows(queryset, ctx)
         response = StreamingHttpResponse(
-            csv_chunks(spec.headers, rows, encoding=encoding),
+            csv_chunks(spec.headers, _counted(rows, log), encoding=encoding, text=text),
             content_type=CONTENT_TYPES["csv"].format(charset="GB18030" if encoding == "gb18030" else "utf-8"),
         )
         response["Content-Disposition"] = disposition(filename)
@@ -448,12 +475,14 @@ def export_job_run(job: ExportJob) -> ExportJob:
                 sheets = None
                 counter = {"n": 0}
 
+                rows, text = spec.csv_rows(queryset, ctx)
+
                 def counted():
-                    for row in spec.rows(queryset, ctx):
+                    for row in rows:
                         counter["n"] += 1
                         yield row
 
-                for chunk in csv_chunks(spec.headers, counted(), encoding=job.encoding):
+                for chunk in csv_chunks(spec.headers, counted(), encoding=job.encoding, text=text):
                     target.write(chunk)
                 rows = counter["n"]
             target.seek(0)

@@ -23,6 +23,7 @@ __all__ = [
     "User",
 ]
 from ledger.models.obligations import (  # noqa: E402
+    AFTER_FIELDS,
     AllocationRule,
     ConfirmationStatus,
     DeliveryMode,
@@ -40,6 +41,7 @@ from ledger.models.obligations import (  # noqa: E402
 )
 
 __all__ += [
+    "AFTER_FIELDS",
     "AllocationRule",
     "ConfirmationStatus",
     "DeliveryMode",

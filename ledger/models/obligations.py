@@ -264,6 +264,15 @@ class ConfirmationStatus(models.TextChoices):
     OBJECTED = "objected", "企业有异议"
 
 
+AFTER_FIELDS = [
+    "after_principal_outstanding",
+    "after_balance_days",
+    "after_interest_paid",
+    "after_interest_waived",
+    "after_fully_paid_on",
+]
+
+
 class LedgerEntry(models.Model):
     """Append-only: a correction is a reversing entry of its own (kind=reversal, reverses=…)."""
 
@@ -288,11 +297,34 @@ class LedgerEntry(models.Model):
     )
     confirmation_note = models.CharField("企业意见", max_length=300, blank=True)
     confirmed_at = models.DateTimeField("企业确认时间", null=True, blank=True)
-    history = HistoricalRecords()
+    # The obligation's running state just after this entry (rules.interest.entry_states), kept by
+    # the payment service with every write to the obligation's entries or to the facts they are
+    # computed from. The state as of any date is then the last entry's state on or before it plus
+    # outstanding × the days after it: how PostgreSQL computes the as-of columns of a million rows
+    # without reading their entries (ledger/selectors/asof_sql.py, issue 9). Null until computed.
+    after_principal_outstanding = models.DecimalField("记录后未付本金（元）", null=True, blank=True, **MONEY)
+    # Σ outstanding × days overdue through max(due date, this entry's date); up to 13 integer
+    # digits of principal times 7 of days.
+    after_balance_days = models.DecimalField(
+        "记录后累计逾期本金日积数", max_digits=24, decimal_places=2, null=True, blank=True
+    )
+    after_interest_paid = models.DecimalField("记录后已付利息（元）", null=True, blank=True, **MONEY)
+    after_interest_waived = models.DecimalField("记录后已减免利息（元）", null=True, blank=True, **MONEY)
+    after_fully_paid_on = models.DateField("记录后本金付清日期", null=True, blank=True)
+    # Derived, not facts: kept out of the entry's history (written with update(), no history row).
+    history = HistoricalRecords(excluded_fields=AFTER_FIELDS)
 
     class Meta:
         verbose_name = verbose_name_plural = "付款与利息记录"
         ordering = ["obligation_id", "on", "id"]
+        indexes = [
+            # The last entry on or before a date, per obligation (the as-of columns in SQL).
+            models.Index(fields=["obligation", "on", "id"], name="entry_obligation_on"),
+            # Entries whose state is not yet stored: the SQL path is refused while any exists.
+            models.Index(
+                fields=["id"], condition=Q(after_principal_outstanding__isnull=True), name="entry_state_missing"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="entry_amount_positive"),
             models.CheckConstraint(

@@ -31,9 +31,12 @@ __all__ = [
     "Allocation",
     "Entry",
     "EntryKind",
+    "EntryState",
     "InterestState",
     "RateSpec",
+    "accrued_interest",
     "days_overdue",
+    "entry_states",
     "interest_state",
     "rate_for",
 ]
@@ -284,6 +287,143 @@ def _check_entries(entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if e.kind not in EntryKind.REVERSES and (e.ref is None or e.ref not in reversed_refs)]
 
 
+@dataclass(frozen=True, slots=True)
+class EntryState:
+    """The running state just after one entry (its own date's accrual included).
+
+    Stored beside each entry (``LedgerEntry.after_*``) so that the state as of any date is the
+    last entry's state on or before it plus ``outstanding × days`` after it — what lets a query
+    compute interest over a million obligations without reading their entries (issue 9).
+    ``balance_days`` is Σ principal outstanding × days overdue through ``max(due_on, entry date)``:
+    interest is ``balance_days × daily rate``, rounded once (see ``accrued_interest``).
+    """
+
+    principal_outstanding: Decimal
+    balance_days: Decimal
+    interest_paid: Decimal
+    interest_waived: Decimal
+    fully_paid_on: date | None
+
+
+class _Walk:
+    """One pass over an obligation's effective entries in date order (the rule's arithmetic)."""
+
+    def __init__(self, principal: Decimal, due_on: date, regime: str, rate_: _Rate | None, basis: str) -> None:
+        self.rate, self.basis = rate_, basis
+        self.default_order = (
+            Allocation.PRINCIPAL_FIRST if regime == Regime.COURT_DECISION else Allocation.INTEREST_FIRST
+        )
+        self.outstanding = principal
+        self.balance_days = Decimal(0)  # Σ outstanding × days overdue: interest = this × rate, exactly
+        self.accrued_through = due_on  # the last day whose interest is in balance_days
+        self.interest_paid = Decimal(0)
+        self.interest_waived = Decimal(0)
+        self.fully_paid_on: date | None = None
+
+    def accrue_to(self, day: date) -> None:
+        if day > self.accrued_through:
+            self.balance_days += self.outstanding * (day - self.accrued_through).days
+            self.accrued_through = day
+
+    def interest_due(self) -> Decimal:
+        # Unpaid interest up to now, in 分: what a payment on this day can settle.
+        if self.rate is None:
+            return Decimal(0)
+        accrued = self.balance_days * self.rate.numerator / self.rate.divisor
+        return max(Decimal(0), quantize_yuan(accrued) - self.interest_paid - self.interest_waived)
+
+    def apply(self, entry: Entry) -> None:
+        self.accrue_to(entry.on)  # the amount paid accrues through the day of its payment
+        if entry.kind == EntryKind.PAYMENT:
+            order = entry.allocation if entry.allocation not in (None, Allocation.DEFAULT) else self.default_order
+            due_interest = self.interest_due()
+            if order == Allocation.INTEREST_FIRST:
+                to_interest = min(entry.amount, due_interest)
+                to_principal = entry.amount - to_interest
+            else:
+                to_principal = min(entry.amount, self.outstanding)
+                to_interest = entry.amount - to_principal
+            if to_principal > self.outstanding or to_interest > due_interest:
+                raise RuleError(
+                    "overpayment",
+                    f"{entry.on.isoformat()}付款{entry.amount}元超过尚欠本金{self.outstanding}元"
+                    f"与已产生未付利息{due_interest}元之和",
+                    field="amount",
+                )
+            self.outstanding -= to_principal
+            self.interest_paid += to_interest
+            if self.outstanding == 0 and self.fully_paid_on is None:
+                self.fully_paid_on = entry.on
+            return
+        # interest payment or waiver
+        if self.rate is None:
+            raise RuleError(
+                "interest_not_borne", f"该债务不计法定逾期利息（{self.basis}），不能支付或减免利息", field="kind"
+            )
+        due_interest = self.interest_due()
+        if entry.amount > due_interest:
+            raise RuleError(
+                "interest_overpayment",
+                f"{entry.on.isoformat()}{EntryKind.labels[entry.kind]}{entry.amount}元超过已产生未付利息{due_interest}元",
+                field="amount",
+            )
+        if entry.kind == EntryKind.INTEREST_PAYMENT:
+            self.interest_paid += entry.amount
+        else:
+            self.interest_waived += entry.amount
+
+    def snapshot(self) -> EntryState:
+        return EntryState(
+            principal_outstanding=self.outstanding,
+            balance_days=self.balance_days,
+            interest_paid=self.interest_paid,
+            interest_waived=self.interest_waived,
+            fully_paid_on=self.fully_paid_on,
+        )
+
+
+def _walk(principal: Decimal, due_on: date, regime: str, rate: RateSpec | None) -> _Walk:
+    if not isinstance(principal, Decimal) or principal <= 0 or principal != quantize_yuan(principal):
+        raise RuleError("interest_invalid_principal", f"本金须为精确到分的正数，实为“{principal}”", field="principal")
+    spec = rate or RateSpec()
+    rate_, basis = _rate(
+        regime=regime,
+        agreed_annual_rate=spec.agreed_annual_rate,
+        lpr_1y_at_signing=spec.lpr_1y_at_signing,
+        court_daily_rate=spec.court_daily_rate,
+        on=due_on,
+    )
+    return _Walk(principal, due_on, regime, rate_, basis)
+
+
+def _in_order(entries: list[Entry]) -> list[tuple[int, Entry, bool]]:
+    """(position given, entry, has effect) in date order; same-day entries keep their recorded order."""
+    effective = {id(e) for e in _check_entries(entries)}
+    return sorted(((i, e, id(e) in effective) for i, e in enumerate(entries)), key=lambda t: t[1].on)
+
+
+def entry_states(
+    *, principal: Decimal, due_on: date, regime: str, entries: list[Entry], rate: RateSpec | None = None
+) -> list[EntryState]:
+    """The state just after each entry, in the order given: what ``interest_state`` has reached
+    when it has applied every entry up to and including that one (a reversed entry and its
+    reversal have no effect, so their states are those of the entry before them)."""
+    walk = _walk(principal, due_on, regime, rate)
+    out: list[EntryState | None] = [None] * len(entries)
+    for i, entry, effective in _in_order(entries):
+        if effective:
+            walk.apply(entry)
+        else:
+            walk.accrue_to(entry.on)
+        out[i] = walk.snapshot()
+    return out  # type: ignore[return-value]
+
+
+def accrued_interest(balance_days: Decimal, daily_rate_numerator: Decimal, divisor: int) -> Decimal:
+    """Interest accrued on ``balance_days`` (Σ outstanding × days), rounded to 分 once, half up."""
+    return quantize_yuan(balance_days * daily_rate_numerator / divisor)
+
+
 def interest_state(
     *,
     principal: Decimal,
@@ -301,81 +441,14 @@ def interest_state(
     interest (法释〔2014〕8号 art. 4), so that is its default. Entries after ``as_of`` are
     ignored.
     """
-    if not isinstance(principal, Decimal) or principal <= 0 or principal != quantize_yuan(principal):
-        raise RuleError("interest_invalid_principal", f"本金须为精确到分的正数，实为“{principal}”", field="principal")
-    spec = rate or RateSpec()
-    rate_, basis = _rate(
-        regime=regime,
-        agreed_annual_rate=spec.agreed_annual_rate,
-        lpr_1y_at_signing=spec.lpr_1y_at_signing,
-        court_daily_rate=spec.court_daily_rate,
-        on=due_on,
-    )
-    default_order = Allocation.PRINCIPAL_FIRST if regime == Regime.COURT_DECISION else Allocation.INTEREST_FIRST
-
-    outstanding = principal
-    balance_days = Decimal(0)  # Σ outstanding × days overdue: interest = this × rate, exactly
-    accrued_through = due_on  # the last day whose interest is in balance_days
-    interest_paid = Decimal(0)
-    interest_waived = Decimal(0)
-    fully_paid_on: date | None = None
-
-    def accrue_to(day: date) -> None:
-        nonlocal balance_days, accrued_through
-        if day > accrued_through:
-            balance_days += outstanding * (day - accrued_through).days
-            accrued_through = day
-
-    def interest_due() -> Decimal:
-        # Unpaid interest up to now, in 分: what a payment on this day can settle.
-        if rate_ is None:
-            return Decimal(0)
-        accrued = balance_days * rate_.numerator / rate_.divisor
-        return max(Decimal(0), quantize_yuan(accrued) - interest_paid - interest_waived)
-
-    effective = sorted(
-        (e for e in _check_entries(entries) if e.on <= as_of),
-        key=lambda e: e.on,  # stable: same-day entries keep their recorded order
-    )
-    for entry in effective:
-        accrue_to(entry.on)  # the amount paid accrues through the day of its payment
-        if entry.kind == EntryKind.PAYMENT:
-            order = entry.allocation if entry.allocation not in (None, Allocation.DEFAULT) else default_order
-            due_interest = interest_due()
-            if order == Allocation.INTEREST_FIRST:
-                to_interest = min(entry.amount, due_interest)
-                to_principal = entry.amount - to_interest
-            else:
-                to_principal = min(entry.amount, outstanding)
-                to_interest = entry.amount - to_principal
-            if to_principal > outstanding or to_interest > due_interest:
-                raise RuleError(
-                    "overpayment",
-                    f"{entry.on.isoformat()}付款{entry.amount}元超过尚欠本金{outstanding}元"
-                    f"与已产生未付利息{due_interest}元之和",
-                    field="amount",
-                )
-            outstanding -= to_principal
-            interest_paid += to_interest
-            if outstanding == 0 and fully_paid_on is None:
-                fully_paid_on = entry.on
-        else:  # interest payment or waiver
-            if rate_ is None:
-                raise RuleError(
-                    "interest_not_borne", f"该债务不计法定逾期利息（{basis}），不能支付或减免利息", field="kind"
-                )
-            due_interest = interest_due()
-            if entry.amount > due_interest:
-                raise RuleError(
-                    "interest_overpayment",
-                    f"{entry.on.isoformat()}{EntryKind.labels[entry.kind]}{entry.amount}元超过已产生未付利息{due_interest}元",
-                    field="amount",
-                )
-            if entry.kind == EntryKind.INTEREST_PAYMENT:
-                interest_paid += entry.amount
-            else:
-                interest_waived += entry.amount
-    accrue_to(as_of)
+    walk = _walk(principal, due_on, regime, rate)
+    for _, entry, effective in _in_order(entries):
+        if effective and entry.on <= as_of:  # entries after ``as_of`` are ignored
+            walk.apply(entry)
+    rate_, basis = walk.rate, walk.basis
+    walk.accrue_to(as_of)
+    outstanding, fully_paid_on = walk.outstanding, walk.fully_paid_on
+    interest_paid, interest_waived, balance_days = walk.interest_paid, walk.interest_waived, walk.balance_days
 
     principal_paid = principal - outstanding
     overdue = days_overdue(due_on, as_of, fully_paid_on)
@@ -393,7 +466,7 @@ def interest_state(
             fully_paid_on=fully_paid_on,
             days_overdue=overdue,
         )
-    accrued = quantize_yuan(balance_days * rate_.numerator / rate_.divisor)
+    accrued = accrued_interest(balance_days, rate_.numerator, rate_.divisor)
     return InterestState(
         principal_paid=quantize_yuan(principal_paid),
         principal_outstanding=quantize_yuan(outstanding),

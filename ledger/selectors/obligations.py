@@ -100,6 +100,20 @@ def obligation_state(
     )
 
 
+def entry_states_of(obligation: Obligation, entries: Sequence[LedgerEntry]) -> list[interest.EntryState]:
+    """The state just after each of ``entries`` (all of the obligation's, in recorded order)."""
+    return interest.entry_states(
+        principal=obligation.principal,
+        due_on=obligation.due_on,
+        regime=obligation.regime,
+        entries=rule_entries(entries),
+        rate=RateSpec(
+            agreed_annual_rate=obligation.agreed_annual_rate,
+            lpr_1y_at_signing=obligation.lpr_at_signing,
+        ),
+    )
+
+
 def status_of(obligation: Obligation, state: InterestState, as_of: date) -> str:
     """The live status; ``with_status`` is the same rule in SQL."""
     if obligation.outcome in _CLOSING and obligation.outcome_on is not None and obligation.outcome_on <= as_of:

@@ -22,6 +22,7 @@ from ledger import clock
 from ledger.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from ledger.lifecycles import CONFIRMATION_TRANSITIONS, OUTCOME_TRANSITIONS, assign_status
 from ledger.models import (
+    AFTER_FIELDS,
     Agency,
     AllocationRule,
     ConfirmationStatus,
@@ -43,7 +44,7 @@ from ledger.rules.errors import RuleError
 from ledger.rules.interest import rate_for
 from ledger.rules.money import parse_amount
 from ledger.selectors.calendar import current_calendar
-from ledger.selectors.obligations import obligation_state, principal_tenure_on
+from ledger.selectors.obligations import entry_states_of, obligation_state, principal_tenure_on
 from ledger.services.notifications import notify, recipients
 
 _BASIS_MAX = 300
@@ -261,6 +262,26 @@ def _check_date(on: date, obligation: Obligation, field: str = "on") -> None:
         )
 
 
+def _sync_entry_states(obligation: Obligation, entries: list[LedgerEntry]) -> None:
+    """Store the state just after each entry (``LedgerEntry.after_*``), for the as-of columns
+    computed in SQL. Derived values: written with bulk_update, so no history row is made."""
+    changed = []
+    for entry, after in zip(entries, entry_states_of(obligation, entries), strict=True):
+        values = {
+            "after_principal_outstanding": after.principal_outstanding,
+            "after_balance_days": after.balance_days,
+            "after_interest_paid": after.interest_paid,
+            "after_interest_waived": after.interest_waived,
+            "after_fully_paid_on": after.fully_paid_on,
+        }
+        if any(getattr(entry, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(entry, name, value)
+            changed.append(entry)
+    if changed:
+        LedgerEntry.objects.bulk_update(changed, list(AFTER_FIELDS))
+
+
 def _sync_totals(obligation: Obligation) -> None:
     """Recompute the running totals from every entry, and the settled outcome they imply.
 
@@ -270,6 +291,7 @@ def _sync_totals(obligation: Obligation) -> None:
     entries = list(obligation.entries.all())
     last = max([e.on for e in entries], default=obligation.arose_on)
     state = obligation_state(obligation, max(last, obligation.due_on), entries=entries)
+    _sync_entry_states(obligation, entries)
     totals = {"principal_paid": state.principal_paid, "fully_paid_on": state.fully_paid_on}
     settled = state.principal_outstanding == 0 and not state.interest_unpaid
     if settled and obligation.outcome == Outcome.OPEN:
@@ -562,5 +584,14 @@ def due_dates_recompute(*, dry_run: bool = False) -> list[DueDateChange]:
         obligation._change_reason = (
             f"日历变更后重算暂定到期日：{change.old_due_on.isoformat()} → {change.new_due_on.isoformat()}"
         )
-        obligation.save(update_fields=["due_on", "due_provisional", "calendar_version", "due_basis"])
+        fields = ["due_on", "due_provisional", "calendar_version", "due_basis"]
+        # Interest runs from the due date, so the running totals and the entries' stored states
+        # move with it (saved with the new date: one history row).
+        entries = list(obligation.entries.all())
+        if entries:
+            _sync_entry_states(obligation, entries)
+            state = obligation_state(obligation, max(max(e.on for e in entries), obligation.due_on), entries=entries)
+            obligation.principal_paid, obligation.fully_paid_on = state.principal_paid, state.fully_paid_on
+            fields += ["principal_paid", "fully_paid_on"]
+        obligation.save(update_fields=fields)
     return changes

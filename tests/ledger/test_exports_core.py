@@ -57,3 +57,15 @@ def test_xlsx_money_is_exact_and_long_amounts_stay_text():
     assert Decimal(str(ws["A2"].value)).quantize(Decimal("0.01")) == Decimal("123456789012.34")
     assert ws["A2"].number_format == "0.00"
     assert ws["A3"].value == "1234567890123456.78"
+
+
+def test_text_rows_are_written_as_the_general_path_writes_them():
+    # given rows already as text (the database's), with quoting cases and 4,500 rows (3 chunks)
+    rows = [["OB-1", "甲,乙", 'say "hi"', "两行\n文本", None, ""]] + [[f"OB-{i}", "1.00", None] for i in range(4499)]
+    general = b"".join(csv_chunks(HEADERS, rows))
+    for encoding in ("utf-8", "gb18030"):
+        assert b"".join(csv_chunks(HEADERS, iter(rows), text=True, encoding=encoding)) == b"".join(
+            csv_chunks(HEADERS, rows, encoding=encoding)
+        )
+    assert general.decode("utf-8-sig").split("\r\n")[1] == 'OB-1,"甲,乙","say ""hi""","两行\n文本",,'
+    assert len(list(csv_chunks(HEADERS, iter(rows), text=True))) == 1 + 3

@@ -1,12 +1,13 @@
 """The logged command that recomputes provisional due dates when the calendar changes (SPEC R2)."""
 
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from ledger.models import AccessLog, CalendarOverride, Obligation
+from ledger.models import AccessLog, CalendarOverride, LedgerEntry, Obligation
 from tests.ledger.obligation_helpers import sme_obligation
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +102,39 @@ def test_the_command_also_recomputes_provisional_reply_deadlines(world):
         "changes": [],
         "recommendations": [{"doc_number": "屯检公建〔2026〕9号", "old": "2027-01-20", "new": "2027-01-21"}],
     }
+
+
+def test_a_moved_due_date_moves_the_running_totals_and_the_entries_stored_states(world):
+    # given a provisional due date of 2027-02-03 and 50,000.00 paid on 2027-02-10 (written here
+    # directly: the service refuses dates after today), with the states stored for that due date —
+    # 7 days of 0.05 % on 200,000 = 700.00 of interest first, 49,300.00 to principal
+    obligation = _beyond_the_data(world)
+    entry = LedgerEntry.objects.create(
+        obligation=obligation,
+        kind="payment",
+        on=date(2027, 2, 10),
+        amount=Decimal("50000.00"),
+        recorded_by=world.staff_a,
+        after_principal_outstanding=Decimal("150700.00"),
+        after_balance_days=Decimal("1400000.00"),
+        after_interest_paid=Decimal("700.00"),
+        after_interest_waived=Decimal("0.00"),
+    )
+    Obligation.objects.filter(pk=obligation.pk).update(principal_paid=Decimal("49300.00"))
+    # when the due day becomes a rest day and the command moves it to 2027-02-04
+    CalendarOverride.objects.create(day=date(2027, 2, 3), is_workday=False, basis="国务院办公厅2027年放假安排")
+    call_command("recompute_due_dates", stdout=StringIO())
+    # then 6 days of interest: 600.00 first, 49,400.00 to principal — in the totals and the entry
+    obligation.refresh_from_db()
+    entry.refresh_from_db()
+    assert (obligation.due_on, obligation.principal_paid, obligation.fully_paid_on) == (
+        date(2027, 2, 4),
+        Decimal("49400.00"),
+        None,
+    )
+    assert (entry.after_principal_outstanding, entry.after_balance_days, entry.after_interest_paid) == (
+        Decimal("150600.00"),
+        Decimal("1200000.00"),
+        Decimal("600.00"),
+    )
+    assert obligation.history.count() == 2  # created, then the one recompute

@@ -8,11 +8,14 @@ import pytest
 from ledger.rules.errors import RuleError
 from ledger.rules.interest import (
     COURT_DELAY_DAILY_RATE,
+    SME_DEFAULT_DAILY_RATE,
     Allocation,
     Entry,
     EntryKind,
     RateSpec,
+    accrued_interest,
     days_overdue,
+    entry_states,
     interest_state,
     rate_for,
 )
@@ -487,3 +490,34 @@ def test_rate_for_refuses(kwargs, code):
 )
 def test_days_overdue(due_on, as_of, fully_paid_on, expected):
     assert days_overdue(due_on, as_of, fully_paid_on) == expected
+
+
+def test_entry_states_are_the_walk_after_each_entry_and_give_interest_state_at_any_date():
+    # 200,000 due 2026-05-06 at 0.05 % a day: a part payment (interest first), an interest payment
+    # and a waiver the same day, a payment reversed the same day, then the rest
+    entries = [
+        Entry("payment", date(2026, 5, 26), Decimal("50000.00"), ref="1"),
+        Entry("interest_payment", date(2026, 6, 10), Decimal("300.00"), ref="2"),
+        Entry("interest_waiver", date(2026, 6, 10), Decimal("0.55"), ref="3"),
+        Entry("payment", date(2026, 7, 1), Decimal("10000.00"), ref="4"),
+        Entry("payment_reversal", date(2026, 7, 1), Decimal("10000.00"), ref="5", reverses="4"),
+        Entry("payment", date(2026, 8, 3), Decimal("156943.45"), ref="6"),
+    ]
+    facts = {"principal": Decimal("200000.00"), "due_on": date(2026, 5, 6), "regime": Regime.SME_PROCUREMENT}
+    states = entry_states(**facts, entries=entries)
+    outstanding = [s.principal_outstanding for s in states]
+    # a reversed payment and its reversal have no effect
+    assert outstanding == [Decimal("152000.00")] * 5 + [Decimal("0.00")]
+    assert [s.balance_days for s in states[:2]] == [Decimal("4000000.00"), Decimal("6280000.00")]
+    assert (states[2].interest_paid, states[2].interest_waived) == (Decimal("2300.00"), Decimal("0.55"))
+    assert [s.fully_paid_on for s in states] == [None] * 5 + [date(2026, 8, 3)]
+    # the state as of any date = the last state on or before it + outstanding × the days after it
+    for day in (date(2026, 5, 1), date(2026, 5, 26), date(2026, 6, 20), date(2026, 7, 1), date(2026, 9, 30)):
+        want = interest_state(**facts, entries=entries, as_of=day)
+        last = [(e, s) for e, s in zip(entries, states, strict=True) if e.on <= day]
+        entry, state = last[-1] if last else (None, None)
+        outstanding = state.principal_outstanding if state else facts["principal"]
+        start = max(facts["due_on"], entry.on) if entry else facts["due_on"]
+        balance = (state.balance_days if state else 0) + outstanding * max(0, (day - start).days)
+        assert accrued_interest(balance, SME_DEFAULT_DAILY_RATE, 1) == want.interest_accrued, day
+        assert facts["principal"] - outstanding == want.principal_paid, day

@@ -1,0 +1,225 @@
+"""The obligations CSV computed by PostgreSQL (ledger/selectors/asof_sql.py) is byte for byte the
+CSV the Python columns write (ledger/api/export_columns.py), on every regime, allocation,
+reversal and outcome, as of dates before, on, between and after the entries (issue 9)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ledger.api.export_columns import OBLIGATION_EXPORT
+from ledger.exports import csv_chunks
+from ledger.models import LedgerEntry, Obligation, Outcome
+from ledger.selectors import asof_sql
+from ledger.selectors.live import with_legacy
+from ledger.selectors.obligations import with_status
+from ledger.services.obligations import obligation_close, payment_record
+from tests.factories import TenureFactory
+from tests.ledger.report_helpers import ob
+
+pytestmark = pytest.mark.postgres
+
+DUE = date(2026, 5, 6)
+
+
+def _entry(world, obligation, kind, on, amount=None, **kw):
+    return payment_record(actor=world.administrator, obligation=obligation, kind=kind, on=on, amount=amount, **kw)
+
+
+def _book(world) -> dict[str, Obligation]:
+    """One obligation per case the rule distinguishes."""
+    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 6, 1))
+    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 6, 1))
+    sme = {"regime": "sme_procurement", "sme_declared": True}
+    due = {"arose_on": date(2026, 4, 6), "due_on": DUE}
+    book = {
+        "sme_unpaid": ob(world, principal="200000.00", **due, **sme),
+        "sme_interest_first": ob(world, principal="200000.00", **due, **sme),
+        "sme_agreed_above_lpr": ob(
+            world,
+            principal="123456.78",
+            **due,
+            **sme,
+            agreed_annual_rate=Decimal("5.4750"),
+            lpr_at_signing=Decimal("3.450"),
+        ),
+        "sme_agreed_below_lpr": ob(
+            world,
+            principal="99999.99",
+            **due,
+            **sme,
+            agreed_annual_rate=Decimal("2.0000"),
+            lpr_at_signing=Decimal("3.450"),
+        ),
+        "contract_rate": ob(
+            world, principal="80000.00", **due, regime="contract", agreed_annual_rate=Decimal("3.6500")
+        ),
+        "contract_no_rate": ob(world, principal="80000.00", **due, regime="contract"),
+        "court": ob(world, principal="5000.00", **due, regime="court_decision", source="decision"),
+        "redemption": ob(world, principal="3000.00", **due, regime="redemption", source="redemption"),
+        "written_off": ob(world, principal="1000.00", **due, regime="contract"),
+        "cancelled": ob(world, principal="1000.00", **due, regime="contract"),
+        "early_paid": ob(world, principal="1000.00", **due, regime="contract", agreed_annual_rate=Decimal("3.6500")),
+    }
+    # interest first (民法典 art. 561): the part payment settles interest, then principal; then
+    # interest paid and waived, and a payment reversed the same day.
+    o = book["sme_interest_first"]
+    _entry(world, o, "payment", date(2026, 5, 26), "50000.00")
+    _entry(world, o, "interest_payment", date(2026, 6, 10), "300.00")
+    _entry(world, o, "interest_waiver", date(2026, 6, 10), "0.55", basis="企业书面同意减免")
+    wrong = _entry(world, o, "payment", date(2026, 7, 1), "10000.00")
+    _entry(world, o, "reversal", date(2026, 7, 1), reverses=wrong, basis="银行退票")
+    _entry(world, o, "payment", date(2026, 8, 3), "150000.00")
+    o = book["sme_agreed_above_lpr"]
+    _entry(world, o, "payment", date(2026, 6, 1), "23456.78", allocation="principal_first", basis="合同约定先本后息")
+    o = book["sme_agreed_below_lpr"]
+    _entry(world, o, "payment", date(2026, 5, 31), "99999.99", allocation="principal_first", basis="双方约定先本后息")
+    o = book["contract_rate"]
+    _entry(world, o, "payment", date(2026, 5, 20), "30000.00")
+    _entry(world, o, "payment", date(2026, 9, 9), "40000.00")
+    o = book["court"]  # the money debt first, then the doubled interest (法释〔2014〕8号 art. 4)
+    _entry(world, o, "payment", date(2026, 6, 5), "5000.00")
+    _entry(world, o, "interest_payment", date(2026, 6, 5), "10.00")
+    o = book["redemption"]
+    _entry(world, o, "payment", date(2026, 5, 1), "1000.00")
+    obligation_close(
+        actor=world.administrator,
+        obligation=book["written_off"],
+        outcome=Outcome.WRITTEN_OFF,
+        on=date(2026, 7, 1),
+        basis="依法核销",
+    )
+    obligation_close(
+        actor=world.administrator,
+        obligation=book["cancelled"],
+        outcome=Outcome.CANCELLED,
+        on=date(2026, 5, 1),
+        basis="合同解除",
+    )
+    _entry(world, book["early_paid"], "payment", date(2026, 4, 20), "1000.00")
+    return book
+
+
+AS_OF = [
+    date(2026, 4, 1),  # before anything arose
+    date(2026, 4, 20),  # before due, on an early payment
+    DUE - timedelta(days=1),
+    DUE,
+    date(2026, 5, 26),  # the day of a part payment
+    date(2026, 6, 10),  # an interest payment and a waiver the same day
+    date(2026, 7, 1),  # a payment and its reversal
+    date(2026, 8, 2),
+    date(2026, 8, 3),  # paid off
+    date(2026, 11, 26),
+    date(2031, 2, 28),  # years on
+]
+
+
+def _rows(chunks) -> bytes:
+    return b"".join(chunks)
+
+
+def _both(as_of: date) -> tuple[bytes, bytes]:
+    qs = with_legacy(with_status(Obligation.objects.order_by("id"), as_of), as_of)
+    spec = OBLIGATION_EXPORT
+    python = _rows(csv_chunks(spec.headers, spec.rows(qs, {"as_of": as_of})))
+    sql = _rows(csv_chunks(spec.headers, asof_sql.obligation_export_rows(qs, as_of), text=True))
+    return python, sql
+
+
+@pytest.mark.parametrize("as_of", AS_OF, ids=str)
+def test_sql_rows_are_the_python_rows_byte_for_byte(world, as_of):
+    _book(world)
+    python, sql = _both(as_of)
+    assert python.count(b"\r\n") == 12  # the header and 11 obligations
+    assert sql == python
+
+
+def _by_ref(data: bytes) -> dict[str, dict]:
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    return {row["编号"]: row for row in reader}
+
+
+def test_the_sql_figures_are_the_rules_exact_figures(world):
+    book = _book(world)
+    _, sql = _both(date(2026, 6, 5))
+    rows = _by_ref(sql)
+    # SPEC R3's example: 200,000.00 unpaid 30 days at 0.05 % a day
+    unpaid = rows[book["sme_unpaid"].reference]
+    assert (unpaid["状态（按统计日期）"], unpaid["逾期天数"]) == ("逾期", "30")
+    assert (unpaid["应计逾期利息（元）"], unpaid["未付逾期利息（元）"]) == ("3000.00", "3000.00")
+    # 50,000 paid on day 20: 2,000.00 of interest first, 48,000 to principal; then 152,000 × 10 days
+    first = rows[book["sme_interest_first"].reference]
+    assert (first["已付本金（元）"], first["未付本金（元）"]) == ("48000.00", "152000.00")
+    assert (first["应计逾期利息（元）"], first["未付逾期利息（元）"]) == ("2760.00", "760.00")
+    # the agreed rate below the LPR gives way to the LPR: 99,999.99 × 25 days × 3.45 % ÷ 365
+    below = rows[book["sme_agreed_below_lpr"].reference]
+    assert (below["状态（按统计日期）"], below["逾期天数"], below["应计逾期利息（元）"]) == (
+        "本金已付清",
+        "25",
+        "236.30",
+    )
+    assert rows[book["contract_no_rate"].reference]["应计逾期利息（元）"] == "无法定逾期利息"
+    assert rows[book["redemption"].reference]["未付本金（元）"] == "2000.00"
+    assert rows[book["cancelled"].reference]["状态（按统计日期）"] == "已撤销"
+    assert rows[book["written_off"].reference]["状态（按统计日期）"] == "逾期"  # written off only from 7-01
+    assert rows[book["sme_unpaid"].reference]["新官不理旧账"] == "是"  # arose under 甲, 乙 since 6-01
+
+
+def test_the_endpoint_uses_one_select_on_postgresql_in_the_lists_order(world, api):
+    book = _book(world)
+    client = api(world.auditor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/obligations/export/", {"as_of": "2026-06-05", "ordering": "-principal,id"})
+        body = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    # the entries are not read by Python: the only query on them is the check that states are stored
+    assert _entry_reads(queries) == [
+        'SELECT 1 AS "a" FROM "ledger_ledgerentry" WHERE "ledger_ledgerentry"."after_principal_outstanding" IS NULL LIMIT 1'
+    ]
+    refs = list(_by_ref(body))
+    want = [o.reference for o in sorted(book.values(), key=lambda o: (-o.principal, o.pk))]
+    assert refs == want
+
+
+def _entry_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "ledger_ledgerentry"' in q["sql"]]
+
+
+def test_an_entry_without_its_state_sends_the_export_back_to_python(world, api):
+    book = _book(world)
+    assert asof_sql.available() is True
+    LedgerEntry.objects.filter(obligation=book["contract_rate"]).update(after_principal_outstanding=None)
+    assert asof_sql.available() is False
+    python, _ = _both(date(2026, 6, 5))
+    with CaptureQueriesContext(connection) as queries:
+        response = api(world.auditor).get("/api/obligations/export/", {"as_of": "2026-06-05"})
+        body = b"".join(response.streaming_content)
+    assert body == python
+    assert len(_entry_reads(queries)) == 2  # the check, then Python's prefetch of the entries
+
+
+def test_the_payment_service_stores_the_state_after_each_entry(world):
+    # 50,000 paid 20 days late on 200,000 at 0.05 % a day: 2,000 of interest first, then principal
+    o = ob(
+        world, principal="200000.00", arose_on=date(2026, 4, 6), due_on=DUE, regime="sme_procurement", sme_declared=True
+    )
+    _entry(world, o, "payment", date(2026, 5, 26), "50000.00")
+    entry = LedgerEntry.objects.get(obligation=o)
+    after = (
+        entry.after_principal_outstanding,
+        entry.after_balance_days,
+        entry.after_interest_paid,
+        entry.after_interest_waived,
+        entry.after_fully_paid_on,
+    )
+    assert after == (Decimal("152000.00"), Decimal("4000000.00"), Decimal("2000.00"), Decimal("0.00"), None)
+    # and a history row records the entry, not its derived state
+    assert entry.history.count() == 1
+    assert not hasattr(entry.history.first(), "after_balance_days")
