@@ -180,9 +180,8 @@ def test_the_endpoint_uses_one_select_on_postgresql_in_the_lists_order(world, ap
         body = b"".join(response.streaming_content)
     assert response.status_code == 200
     # the entries are not read by Python: the only query on them is the check that states are stored
-    assert _entry_reads(queries) == [
-        'SELECT 1 AS "a" FROM "ledger_ledgerentry" WHERE "ledger_ledgerentry"."after_principal_outstanding" IS NULL LIMIT 1'
-    ]
+    (only,) = _entry_reads(queries)
+    assert only.endswith('WHERE "ledger_ledgerentry"."after_principal_outstanding" IS NULL LIMIT 1')
     refs = list(_by_ref(body))
     want = [o.reference for o in sorted(book.values(), key=lambda o: (-o.principal, o.pk))]
     assert refs == want
