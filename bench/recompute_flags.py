@@ -4,9 +4,9 @@ obligation — the application's SQL vs one hand-written statement.
     DATABASE_URL=postgres://…/ledger_bench .venv/bin/python bench/recompute_flags.py \\
         [--as-of 2026-11-26] [--repeat 3]
 
-- ``app``: ``ledger.selectors.live.with_legacy`` (which adds ``with_status``) over all obligations,
-  counted in the database (``aggregate``) — the same annotations the list's ``overdue`` and
-  ``legacy`` filters and the export use;
+- ``app``: ``ledger.selectors.live.with_legacy`` over all obligations and ``overdue_q``, counted in
+  the database (``aggregate``) — the same predicates the list's ``overdue`` and ``legacy`` filters
+  and the export use;
 - ``hand-written``: one SQL statement computing the same two counts: the status rule inline, the
   principal "then" by a LATERAL look-up, the principal "now" once per agency (DISTINCT ON). For
   debtors merged into a successor (机构改革) R5 follows the chain of successions; both sides take the
@@ -72,17 +72,17 @@ def main() -> None:
 
     from ledger.models import Obligation
     from ledger.selectors.live import AgencyGraph, _chain_intervals
-    from ledger.selectors.obligations import LegacyFacts, Status
+    from ledger.selectors.obligations import LegacyFacts
 
     n = Obligation.objects.count()
     print(f"as-of flags over {n:,} obligations as of {as_of} — {_common.machine()}")
 
     def app():
-        from ledger.selectors.live import with_legacy
+        from ledger.selectors.live import overdue_q, with_legacy
 
         qs = with_legacy(Obligation.objects.all(), as_of)
         out = qs.aggregate(
-            overdue=Count("pk", filter=Q(status_as_of=Status.OVERDUE)), legacy=Count("pk", filter=Q(legacy_as_of=True))
+            overdue=Count("pk", filter=overdue_q(as_of)), legacy=Count("pk", filter=Q(legacy_as_of=True))
         )
         return out["overdue"], out["legacy"]
 

@@ -18,7 +18,7 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySe
 
 from ledger.models import Agency, Outcome, Tenure
 from ledger.rules import legacy
-from ledger.selectors.obligations import LegacyFacts, Status, with_status
+from ledger.selectors.obligations import LegacyFacts, with_status
 
 _CLOSING = (Outcome.WRITTEN_OFF, Outcome.CANCELLED)
 
@@ -225,7 +225,8 @@ def with_legacy(qs: QuerySet, as_of: date, graph: AgencyGraph | None = None) -> 
     annotations, changed = legacy_case_q(as_of, graph)
     return qs.annotate(**annotations).annotate(
         legacy_as_of=Case(
-            When(Q(status_as_of=Status.OVERDUE) & changed, then=Value(True)),
+            # overdue_q, not the status CASE: evaluated once per row, not the CASE again (issue 9).
+            When(overdue_q(as_of) & changed, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )
