@@ -282,6 +282,25 @@ def _sync_entry_states(obligation: Obligation, entries: list[LedgerEntry]) -> No
         LedgerEntry.objects.bulk_update(changed, list(AFTER_FIELDS))
 
 
+def entry_states_refresh() -> int:
+    """Store the state after each entry where it is missing (entries written outside this module,
+    e.g. by a SQL script); returns the number of obligations refreshed. Each obligation is locked
+    as a payment would lock it, so a concurrent payment is applied before or after, not between."""
+    ids = (
+        LedgerEntry.objects.filter(after_principal_outstanding__isnull=True)
+        .values_list("obligation_id", flat=True)
+        .distinct()
+        .order_by("obligation_id")
+    )
+    done = 0
+    for pk in list(ids):
+        with transaction.atomic():
+            obligation = Obligation.objects.select_for_update().get(pk=pk)
+            _sync_entry_states(obligation, list(obligation.entries.all()))
+        done += 1
+    return done
+
+
 def _sync_totals(obligation: Obligation) -> None:
     """Recompute the running totals from every entry, and the settled outcome they imply.
 

@@ -1,12 +1,14 @@
 """Payments (SPEC R3): allocation, running totals, reversals, overpayment, confirmation."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from ledger.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
-from ledger.models import ConfirmationStatus, LedgerEntry, Obligation, Outcome
+from ledger.models import AccessLog, ConfirmationStatus, LedgerEntry, Obligation, Outcome
 from ledger.selectors.obligations import obligation_state
 from ledger.services.obligations import obligation_close, payment_confirm, payment_record
 from tests.ledger.obligation_helpers import contract_obligation, sme_obligation
@@ -281,3 +283,26 @@ def test_an_amount_beyond_13_integer_digits_is_refused_not_rounded(world):
         contract_obligation(world, principal="12345678901234.56")
     assert caught.value.fields == {"principal": ["金额整数部分超过13位（以元计）"]}
     assert Obligation.objects.count() == 0
+
+
+def test_refresh_entry_states_fills_what_was_written_outside_the_service(world):
+    # given a payment whose stored state was lost (as if written by a SQL script)
+    obligation = sme_obligation(world)
+    entry = _pay(world, obligation, "50000.00", date(2026, 5, 26))
+    LedgerEntry.objects.filter(pk=entry.pk).update(
+        after_principal_outstanding=None, after_balance_days=None, after_interest_paid=None
+    )
+    out = io.StringIO()
+    call_command("refresh_entry_states", stdout=out)
+    # then the state is the rule's: 2,000.00 of interest first (20 days at 0.05 %), the rest principal
+    entry.refresh_from_db()
+    assert (entry.after_principal_outstanding, entry.after_balance_days, entry.after_interest_paid) == (
+        Decimal("152000.00"),
+        Decimal("4000000.00"),
+        Decimal("2000.00"),
+    )
+    assert out.getvalue() == "已补算1项给付义务的付款与利息记录状态\n"
+    # and a second run has nothing to do; both runs are logged
+    call_command("refresh_entry_states", stdout=io.StringIO())
+    logs = AccessLog.objects.filter(action="refresh_entry_states").order_by("id")
+    assert [log.detail for log in logs] == [{"obligations": 1}, {"obligations": 0}]
