@@ -27,6 +27,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.files import File
 from django.db import connection
 from django.db.models import Q
@@ -167,7 +168,10 @@ def _distinct_rows(values) -> Iterator[tuple]:
     the first rows (``cursor_tuple_fraction``) and never runs in parallel — 3.9 s instead of 0.34 s
     for the 69,682 codes of 100,791 obligations (issue 9). The result is bounded by the number of
     distinct parties, not rows."""
-    sql, params = values.query.sql_with_params()
+    try:
+        sql, params = values.query.sql_with_params()
+    except EmptyResultSet:  # a queryset that can hold no row (qs.none(), pk__in=[]) compiles to nothing
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
