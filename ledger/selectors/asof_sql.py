@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, QuerySet
 
@@ -71,7 +72,10 @@ def obligation_export_rows(queryset: QuerySet, as_of: date) -> Iterator[tuple]:
     bound parameters, so the list's own are quoted by the driver (psycopg's ``ClientCursor``)."""
     from psycopg import ClientCursor
 
-    sql, params = obligation_export_sql(queryset, as_of)
+    try:
+        sql, params = obligation_export_sql(queryset, as_of)
+    except EmptyResultSet:  # a scope or filter that can hold no row (id__in=[]) compiles to nothing
+        return
     connection.ensure_connection()
     statement = ClientCursor(connection.connection).mogrify(sql, params)
     copy_sql = f"COPY ({statement}) TO STDOUT"

@@ -222,3 +222,10 @@ def test_the_payment_service_stores_the_state_after_each_entry(world):
     # and a history row records the entry, not its derived state
     assert entry.history.count() == 1
     assert not hasattr(entry.history.first(), "after_balance_days")
+
+
+def test_a_queryset_that_can_hold_no_row_gives_no_row(world):
+    _book(world)
+    as_of = date(2026, 6, 5)
+    qs = with_legacy(with_status(Obligation.objects.filter(id__in=[]), as_of), as_of)
+    assert list(asof_sql.obligation_export_rows(qs, as_of)) == []
