@@ -80,6 +80,9 @@ OBLIGATION_EXPORT = ExportSpec(
     # On PostgreSQL the CSV's rows, as-of columns included, come from one SELECT (issue 9; proved
     # byte-equal to the columns above by tests/ledger/test_export_sql_pg.py).
     sql_text_rows=lambda qs, ctx: asof_sql.obligation_export_rows(qs, ctx["as_of"]) if asof_sql.available() else None,
+    sql_typed_rows=(
+        lambda qs, ctx: asof_sql.obligation_export_typed_rows(qs, ctx["as_of"]) if asof_sql.available() else None
+    ),
 )
 
 

@@ -97,6 +97,8 @@ class ExportSpec:
     # The rows as the text the CSV writes, computed by the database (None where it cannot:
     # ledger/selectors/asof_sql.py). Must equal ``rows`` written through ``csv_chunks``.
     sql_text_rows: Callable[[object, dict], Iterable[Sequence] | None] | None = None
+    # The same rows with the values ``rows`` gives (Decimal, date, int), for the XLSX writer.
+    sql_typed_rows: Callable[[object, dict], Iterable[Sequence] | None] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -148,6 +150,14 @@ class ExportSpec:
             if rows is not None:
                 return rows, True
         return self.rows(queryset, ctx), False
+
+    def xlsx_rows(self, queryset, ctx: dict) -> Iterable[Sequence]:
+        """The rows for an XLSX: the database's typed values where it can compute them, else ``rows``."""
+        if self.sql_typed_rows is not None:
+            rows = self.sql_typed_rows(queryset, ctx)
+            if rows is not None:
+                return rows
+        return self.rows(queryset, ctx)
 
     def rows(self, queryset, ctx: dict) -> Iterator[list]:
         """The rows, read in chunks of 2,000 (prefetches are done per chunk)."""
@@ -362,7 +372,7 @@ class ExportMixin:
         if fmt == ExportFormat.XLSX:
             target = tempfile.TemporaryFile()  # noqa: SIM115 — closed by FileResponse
             info = write_xlsx(
-                target, spec.headers, spec.rows(queryset, ctx), sheet_row_limit=settings.LEDGER_XLSX_SHEET_ROWS
+                target, spec.headers, spec.xlsx_rows(queryset, ctx), sheet_row_limit=settings.LEDGER_XLSX_SHEET_ROWS
             )
             target.seek(0)
             log_export(
@@ -472,7 +482,7 @@ def export_job_run(job: ExportJob) -> ExportJob:
         with tempfile.TemporaryFile() as target:
             if job.format == ExportFormat.XLSX:
                 info = write_xlsx(
-                    target, spec.headers, spec.rows(queryset, ctx), sheet_row_limit=settings.LEDGER_XLSX_SHEET_ROWS
+                    target, spec.headers, spec.xlsx_rows(queryset, ctx), sheet_row_limit=settings.LEDGER_XLSX_SHEET_ROWS
                 )
                 rows, sheets = info["rows"], info["sheets"]
             else:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -84,6 +85,25 @@ def obligation_export_rows(queryset: QuerySet, as_of: date) -> Iterator[tuple]:
         yield from copy.rows()
     if connection.queries_logged:  # the driver's COPY bypasses Django's query log: record it there
         connection.queries_log.append({"sql": copy_sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def _money_or_note(text: str) -> Decimal | str:
+    return text if text == NO_INTEREST_NOTE else Decimal(text)
+
+
+# What OBLIGATION_EXPORT's Python columns give, column by column (None: the text itself): the
+# XLSX writer needs numbers and dates, not their text.
+_TYPES = (
+    (None,) * 9  # 编号 … 签约时声明为中小企业 (是/否 is what the writer makes of a bool)
+    + (Decimal, date.fromisoformat, date.fromisoformat, date.fromisoformat, Decimal)  # 本金 … 有争议金额
+    + (None, date.fromisoformat, None, int, Decimal, Decimal, _money_or_note, _money_or_note, None)
+)
+
+
+def obligation_export_typed_rows(queryset: QuerySet, as_of: date) -> Iterator[list]:
+    """``obligation_export_rows`` with the values the Python columns give (Decimal, date, int)."""
+    for row in obligation_export_rows(queryset, as_of):
+        yield [value if kind is None or value is None else kind(value) for kind, value in zip(_TYPES, row, strict=True)]
 
 
 def obligation_export_sql(queryset: QuerySet, as_of: date) -> tuple[str, list]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -229,3 +230,32 @@ def test_a_queryset_that_can_hold_no_row_gives_no_row(world):
     as_of = date(2026, 6, 5)
     qs = with_legacy(with_status(Obligation.objects.filter(id__in=[]), as_of), as_of)
     assert list(asof_sql.obligation_export_rows(qs, as_of)) == []
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 4, 20), date(2026, 6, 10), date(2026, 11, 26)], ids=str)
+def test_sql_typed_rows_are_the_python_rows_value_for_value(world, as_of):
+    # what the XLSX writer receives: the same Decimals, dates, ints and texts either way
+    _book(world)
+    qs = with_legacy(with_status(Obligation.objects.order_by("id"), as_of), as_of)
+    python = list(OBLIGATION_EXPORT.rows(qs, {"as_of": as_of}))
+    typed = list(asof_sql.obligation_export_typed_rows(qs, as_of))
+    as_text = [["是" if v is True else "否" if v is False else v for v in row] for row in python]
+    assert typed == as_text
+    assert [type(v) for v in typed[0]] == [type(v) for v in as_text[0]]
+    assert len(typed) == 11
+
+
+def test_the_xlsx_endpoint_reads_the_databases_rows(world, api):
+    book = _book(world)
+    with CaptureQueriesContext(connection) as queries:
+        response = api(world.auditor).get("/api/obligations/export/", {"as_of": "2026-06-05", "format": "xlsx"})
+        data = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    (only,) = _entry_reads(queries)  # the stored-state check; the entries are not read in Python
+    assert only.endswith("IS NULL LIMIT 1")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    first = rows[book["sme_interest_first"].reference]
+    assert first[9] == 200000 and first[12] == datetime(2026, 5, 6)  # numbers and dates, not text
+    assert (first[17], first[19], first[20], first[21]) == (30, 152000, 2760, 760)
+    assert rows[book["contract_no_rate"].reference][20] == "无法定逾期利息"
