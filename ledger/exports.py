@@ -30,6 +30,7 @@ from ledger.rules.uscc import UsccInvalid
 from ledger.rules.uscc import validate as validate_uscc
 
 EXCEL_MAX_ROWS = 1_048_576
+YES, NO = "是", "否"  # how a boolean is written, in CSV and XLSX alike
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030"}
 
 
@@ -75,7 +76,7 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return YES if value else NO
     if isinstance(value, float):  # never expected: money is Decimal everywhere
         raise TypeError("float values are not exported; use Decimal")
     if isinstance(value, (date, datetime)):
@@ -124,7 +125,7 @@ def _write_cell(sheet, r: int, c: int, value, money, date_fmt) -> None:
     if value is None:
         sheet.write_blank(r, c, None)
     elif isinstance(value, bool):
-        sheet.write_string(r, c, "是" if value else "否")
+        sheet.write_string(r, c, YES if value else NO)
     elif isinstance(value, Decimal):
         digits = len(value.as_tuple().digits)
         if digits <= 15:

@@ -33,11 +33,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, QuerySet
 
+from ledger.exports import NO, YES
 from ledger.models import LedgerEntry, Outcome, Regime, Source
 from ledger.rules.interest import COURT_DELAY_DAILY_RATE, DAYS_PER_YEAR, SME_DEFAULT_DAILY_RATE
 from ledger.selectors.obligations import NO_INTEREST_NOTE, Status
-
-_YES, _NO = "是", "否"  # exports._cell_text writes booleans so
 
 
 def available() -> bool:
@@ -60,7 +59,7 @@ def _labels(column: str, choices) -> str:
 
 
 def _bool(column: str) -> str:
-    return f"CASE WHEN {column} THEN {_lit(_YES)} WHEN NOT {column} THEN {_lit(_NO)} END"
+    return f"CASE WHEN {column} THEN {_lit(YES)} WHEN NOT {column} THEN {_lit(NO)} END"
 
 
 def obligation_export_rows(queryset: QuerySet, as_of: date) -> Iterator[tuple]:

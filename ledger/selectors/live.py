@@ -18,7 +18,7 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySe
 
 from ledger.models import Agency, Outcome, Tenure
 from ledger.rules import legacy
-from ledger.selectors.obligations import LegacyFacts, with_status
+from ledger.selectors.obligations import LegacyFacts
 
 _CLOSING = (Outcome.WRITTEN_OFF, Outcome.CANCELLED)
 
@@ -220,8 +220,6 @@ def with_legacy(qs: QuerySet, as_of: date, graph: AgencyGraph | None = None) -> 
     """Annotate ``legacy_as_of``: overdue as of ``as_of`` and the principal changed (SPEC R5)."""
     if "legacy_as_of" in qs.query.annotations:  # already there (the list's own filter added it)
         return qs
-    if "status_as_of" not in qs.query.annotations:
-        qs = with_status(qs, as_of)
     annotations, changed = legacy_case_q(as_of, graph)
     return qs.annotate(**annotations).annotate(
         legacy_as_of=Case(
