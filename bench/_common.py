@@ -31,6 +31,9 @@ def setup() -> None:
             "the province benchmarks need the PostgreSQL database bench/generate_province.py filled; "
             f"DATABASE_URL points at {connection.vendor}"
         )
+    from ledger.runtime import settle
+
+    settle()  # as ledger/wsgi.py does in every serving process
 
 
 def peak_rss_mib() -> float:

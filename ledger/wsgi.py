@@ -11,3 +11,7 @@ application = get_wsgi_application()
 from ledger.checks import refuse_demo_users_in_production  # noqa: E402
 
 refuse_demo_users_in_production()
+
+from ledger.runtime import settle  # noqa: E402
+
+settle()

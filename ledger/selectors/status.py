@@ -40,7 +40,15 @@ from ledger.rules import regimes
 from ledger.rules.errors import RuleError
 from ledger.rules.interest import InterestState
 from ledger.selectors.calendar import current_calendar
-from ledger.selectors.obligations import NO_INTEREST_NOTE, Status, obligation_queryset, obligation_state, status_of
+from ledger.selectors.obligations import (
+    NO_INTEREST_NOTE,
+    Status,
+    obligation_queryset,
+    obligation_state,
+    status_of,
+    with_entries_where_unstored,
+    with_stored_state,
+)
 from ledger.selectors.scoping import visible_to
 
 ZERO = Decimal("0.00")
@@ -441,7 +449,10 @@ def enterprise_status(*, user: User, as_of: date) -> EnterpriseStatus:
     redemptions = redemptions.annotate(
         started_on=Coalesce("applied_on", "eligible_on", "accepted_on", "notified_on", "approved_on")
     ).filter(started_on__lte=as_of)
-    obligations = visible_to(user, obligation_queryset()).filter(arose_on__lte=as_of)
+    # The stored entry states, not the entries: 200 rows in one query (issue 9).
+    obligations = with_stored_state(
+        visible_to(user, Obligation.objects.select_related("debtor_agency")).filter(arose_on__lte=as_of), as_of
+    )
     claims = visible_to(
         user,
         Claim.objects.select_related("agency", "obligation").prefetch_related(
@@ -455,7 +466,8 @@ def enterprise_status(*, user: User, as_of: date) -> EnterpriseStatus:
         ),
     ).filter(requested_on__lte=as_of)
 
-    obligation_rows = [obligation_row(o, as_of) for o in obligations.order_by("due_on", "id")]
+    obligation_list = with_entries_where_unstored(list(obligations.order_by("due_on", "id")), as_of)
+    obligation_rows = [obligation_row(o, as_of) for o in obligation_list]
     claim_rows = [claim_row(c, as_of) for c in claims.order_by("-filed_on", "-id")]
     confirmation_rows = [confirmation_row(c, as_of) for c in confirmations.order_by("-requested_on", "-id")]
     return EnterpriseStatus(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
@@ -16,110 +16,14 @@ from django.test.utils import CaptureQueriesContext
 
 from ledger.api.export_columns import OBLIGATION_EXPORT
 from ledger.exports import csv_chunks
-from ledger.models import LedgerEntry, Obligation, Outcome
+from ledger.models import LedgerEntry, Obligation
 from ledger.selectors import asof_sql
 from ledger.selectors.live import with_legacy
 from ledger.selectors.obligations import with_status
-from ledger.services.obligations import obligation_close, payment_record
-from tests.factories import TenureFactory
 from tests.ledger.report_helpers import ob
+from tests.ledger.state_book import AS_OF, DUE, book_of, entry
 
 pytestmark = pytest.mark.postgres
-
-DUE = date(2026, 5, 6)
-
-
-def _entry(world, obligation, kind, on, amount=None, **kw):
-    return payment_record(actor=world.administrator, obligation=obligation, kind=kind, on=on, amount=amount, **kw)
-
-
-def _book(world) -> dict[str, Obligation]:
-    """One obligation per case the rule distinguishes."""
-    TenureFactory(agency=world.agency_a, person="甲", start_on=date(2020, 1, 1), end_on=date(2026, 6, 1))
-    TenureFactory(agency=world.agency_a, person="乙", start_on=date(2026, 6, 1))
-    sme = {"regime": "sme_procurement", "sme_declared": True}
-    due = {"arose_on": date(2026, 4, 6), "due_on": DUE}
-    book = {
-        "sme_unpaid": ob(world, principal="200000.00", **due, **sme),
-        "sme_interest_first": ob(world, principal="200000.00", **due, **sme),
-        "sme_agreed_above_lpr": ob(
-            world,
-            principal="123456.78",
-            **due,
-            **sme,
-            agreed_annual_rate=Decimal("5.4750"),
-            lpr_at_signing=Decimal("3.450"),
-        ),
-        "sme_agreed_below_lpr": ob(
-            world,
-            principal="99999.99",
-            **due,
-            **sme,
-            agreed_annual_rate=Decimal("2.0000"),
-            lpr_at_signing=Decimal("3.450"),
-        ),
-        "contract_rate": ob(
-            world, principal="80000.00", **due, regime="contract", agreed_annual_rate=Decimal("3.6500")
-        ),
-        "contract_no_rate": ob(world, principal="80000.00", **due, regime="contract"),
-        "court": ob(world, principal="5000.00", **due, regime="court_decision", source="decision"),
-        "redemption": ob(world, principal="3000.00", **due, regime="redemption", source="redemption"),
-        "written_off": ob(world, principal="1000.00", **due, regime="contract"),
-        "cancelled": ob(world, principal="1000.00", **due, regime="contract"),
-        "early_paid": ob(world, principal="1000.00", **due, regime="contract", agreed_annual_rate=Decimal("3.6500")),
-    }
-    # interest first (民法典 art. 561): the part payment settles interest, then principal; then
-    # interest paid and waived, and a payment reversed the same day.
-    o = book["sme_interest_first"]
-    _entry(world, o, "payment", date(2026, 5, 26), "50000.00")
-    _entry(world, o, "interest_payment", date(2026, 6, 10), "300.00")
-    _entry(world, o, "interest_waiver", date(2026, 6, 10), "0.55", basis="企业书面同意减免")
-    wrong = _entry(world, o, "payment", date(2026, 7, 1), "10000.00")
-    _entry(world, o, "reversal", date(2026, 7, 1), reverses=wrong, basis="银行退票")
-    _entry(world, o, "payment", date(2026, 8, 3), "150000.00")
-    o = book["sme_agreed_above_lpr"]
-    _entry(world, o, "payment", date(2026, 6, 1), "23456.78", allocation="principal_first", basis="合同约定先本后息")
-    o = book["sme_agreed_below_lpr"]
-    _entry(world, o, "payment", date(2026, 5, 31), "99999.99", allocation="principal_first", basis="双方约定先本后息")
-    o = book["contract_rate"]
-    _entry(world, o, "payment", date(2026, 5, 20), "30000.00")
-    _entry(world, o, "payment", date(2026, 9, 9), "40000.00")
-    o = book["court"]  # the money debt first, then the doubled interest (法释〔2014〕8号 art. 4)
-    _entry(world, o, "payment", date(2026, 6, 5), "5000.00")
-    _entry(world, o, "interest_payment", date(2026, 6, 5), "10.00")
-    o = book["redemption"]
-    _entry(world, o, "payment", date(2026, 5, 1), "1000.00")
-    obligation_close(
-        actor=world.administrator,
-        obligation=book["written_off"],
-        outcome=Outcome.WRITTEN_OFF,
-        on=date(2026, 7, 1),
-        basis="依法核销",
-    )
-    obligation_close(
-        actor=world.administrator,
-        obligation=book["cancelled"],
-        outcome=Outcome.CANCELLED,
-        on=date(2026, 5, 1),
-        basis="合同解除",
-    )
-    _entry(world, book["early_paid"], "payment", date(2026, 4, 20), "1000.00")
-    return book
-
-
-AS_OF = [
-    date(2026, 4, 1),  # before anything arose
-    date(2026, 4, 20),  # before due, on an early payment
-    DUE - timedelta(days=1),
-    DUE,
-    date(2026, 5, 26),  # the day of a part payment
-    date(2026, 6, 10),  # an interest payment and a waiver the same day
-    date(2026, 7, 1),  # a payment and its reversal
-    date(2026, 8, 2),
-    date(2026, 8, 3),  # paid off
-    date(2026, 11, 26),
-    date(2031, 2, 28),  # years on
-]
 
 
 def _rows(chunks) -> bytes:
@@ -136,7 +40,7 @@ def _both(as_of: date) -> tuple[bytes, bytes]:
 
 @pytest.mark.parametrize("as_of", AS_OF, ids=str)
 def test_sql_rows_are_the_python_rows_byte_for_byte(world, as_of):
-    _book(world)
+    book_of(world)
     python, sql = _both(as_of)
     assert python.count(b"\r\n") == 12  # the header and 11 obligations
     assert sql == python
@@ -148,7 +52,7 @@ def _by_ref(data: bytes) -> dict[str, dict]:
 
 
 def test_the_sql_figures_are_the_rules_exact_figures(world):
-    book = _book(world)
+    book = book_of(world)
     _, sql = _both(date(2026, 6, 5))
     rows = _by_ref(sql)
     # SPEC R3's example: 200,000.00 unpaid 30 days at 0.05 % a day
@@ -174,7 +78,7 @@ def test_the_sql_figures_are_the_rules_exact_figures(world):
 
 
 def test_the_endpoint_uses_one_select_on_postgresql_in_the_lists_order(world, api):
-    book = _book(world)
+    book = book_of(world)
     client = api(world.auditor)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/api/obligations/export/", {"as_of": "2026-06-05", "ordering": "-principal,id"})
@@ -193,7 +97,7 @@ def _entry_reads(queries) -> list[str]:
 
 
 def test_an_entry_without_its_state_sends_the_export_back_to_python(world, api):
-    book = _book(world)
+    book = book_of(world)
     assert asof_sql.available() is True
     LedgerEntry.objects.filter(obligation=book["contract_rate"]).update(after_principal_outstanding=None)
     assert asof_sql.available() is False
@@ -210,23 +114,23 @@ def test_the_payment_service_stores_the_state_after_each_entry(world):
     o = ob(
         world, principal="200000.00", arose_on=date(2026, 4, 6), due_on=DUE, regime="sme_procurement", sme_declared=True
     )
-    _entry(world, o, "payment", date(2026, 5, 26), "50000.00")
-    entry = LedgerEntry.objects.get(obligation=o)
+    entry(world, o, "payment", date(2026, 5, 26), "50000.00")
+    stored = LedgerEntry.objects.get(obligation=o)
     after = (
-        entry.after_principal_outstanding,
-        entry.after_balance_days,
-        entry.after_interest_paid,
-        entry.after_interest_waived,
-        entry.after_fully_paid_on,
+        stored.after_principal_outstanding,
+        stored.after_balance_days,
+        stored.after_interest_paid,
+        stored.after_interest_waived,
+        stored.after_fully_paid_on,
     )
     assert after == (Decimal("152000.00"), Decimal("4000000.00"), Decimal("2000.00"), Decimal("0.00"), None)
     # and a history row records the entry, not its derived state
-    assert entry.history.count() == 1
-    assert not hasattr(entry.history.first(), "after_balance_days")
+    assert stored.history.count() == 1
+    assert not hasattr(stored.history.first(), "after_balance_days")
 
 
 def test_a_queryset_that_can_hold_no_row_gives_no_row(world):
-    _book(world)
+    book_of(world)
     as_of = date(2026, 6, 5)
     qs = with_legacy(with_status(Obligation.objects.filter(id__in=[]), as_of), as_of)
     assert list(asof_sql.obligation_export_rows(qs, as_of)) == []
@@ -235,7 +139,7 @@ def test_a_queryset_that_can_hold_no_row_gives_no_row(world):
 @pytest.mark.parametrize("as_of", [date(2026, 4, 20), date(2026, 6, 10), date(2026, 11, 26)], ids=str)
 def test_sql_typed_rows_are_the_python_rows_value_for_value(world, as_of):
     # what the XLSX writer receives: the same Decimals, dates, ints and texts either way
-    _book(world)
+    book_of(world)
     qs = with_legacy(with_status(Obligation.objects.order_by("id"), as_of), as_of)
     python = list(OBLIGATION_EXPORT.rows(qs, {"as_of": as_of}))
     typed = list(asof_sql.obligation_export_typed_rows(qs, as_of))
@@ -246,7 +150,7 @@ def test_sql_typed_rows_are_the_python_rows_value_for_value(world, as_of):
 
 
 def test_the_xlsx_endpoint_reads_the_databases_rows(world, api):
-    book = _book(world)
+    book = book_of(world)
     with CaptureQueriesContext(connection) as queries:
         response = api(world.auditor).get("/api/obligations/export/", {"as_of": "2026-06-05", "format": "xlsx"})
         data = b"".join(response.streaming_content)

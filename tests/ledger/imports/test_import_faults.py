@@ -16,7 +16,6 @@ from tests.pg_faults import drop_this_connection, kill_mid_write
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-
 def _file(world, n: int) -> bytes:
     rows = [OBLIGATION_HEADERS] + [obligation_row(world.enterprise_1, f"F-{i:04d}") for i in range(n)]
     payments = [["台账编号", "付款日期", "金额（元）"]] + [[f"F-{i:04d}", "2026-02-01", "1000"] for i in range(n)]
@@ -73,4 +72,3 @@ def test_the_import_process_killed_mid_write_leaves_nothing_and_the_rerun_comple
     job = run(world.staff_a, "obligations", path.read_bytes())
     assert (job.status, job.rows_created) == (ImportStatus.IMPORTED, 2 * n)
     _assert_complete(n)
-

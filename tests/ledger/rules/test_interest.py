@@ -12,11 +12,13 @@ from ledger.rules.interest import (
     Allocation,
     Entry,
     EntryKind,
+    EntryState,
     RateSpec,
     accrued_interest,
     days_overdue,
     entry_states,
     interest_state,
+    interest_state_after,
     rate_for,
 )
 from ledger.rules.regimes import Regime
@@ -521,3 +523,19 @@ def test_entry_states_are_the_walk_after_each_entry_and_give_interest_state_at_a
         balance = (state.balance_days if state else 0) + outstanding * max(0, (day - start).days)
         assert accrued_interest(balance, SME_DEFAULT_DAILY_RATE, 1) == want.interest_accrued, day
         assert facts["principal"] - outstanding == want.principal_paid, day
+        # and the rule resumed from that stored state gives the whole state
+        assert interest_state_after(**facts, last=state, last_on=entry.on if entry else None, as_of=day) == want
+
+
+def test_a_stored_state_dated_after_as_of_is_refused():
+    state = EntryState(Decimal("1.00"), Decimal("0"), Decimal("0"), Decimal("0"), None)
+    with pytest.raises(RuleError) as exc:
+        interest_state_after(
+            principal=Decimal("1.00"),
+            due_on=date(2026, 5, 6),
+            regime=Regime.CONTRACT,
+            last=state,
+            last_on=date(2026, 5, 7),
+            as_of=date(2026, 5, 6),
+        )
+    assert (exc.value.code, exc.value.field) == ("state_after_as_of", "as_of")
