@@ -327,6 +327,9 @@ class LedgerEntry(models.Model):
         indexes = [
             # The last entry on or before a date, per obligation (the as-of columns in SQL).
             models.Index(fields=["obligation", "on", "id"], name="entry_obligation_on"),
+            # The obligations with an entry after a date: the others' state as of that date is
+            # their running totals (reports summed in SQL, ledger/selectors/report_sql.py).
+            models.Index(fields=["on", "obligation"], name="entry_on"),
             # Entries whose state is not yet stored: the SQL path is refused while any exists.
             models.Index(
                 fields=["id"], condition=Q(after_principal_outstanding__isnull=True), name="entry_state_missing"

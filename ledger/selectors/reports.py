@@ -41,6 +41,7 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 
 from ledger.models import Decision, LedgerEntry, Obligation, Outcome, Recommendation, Redemption, Regime, Tenure, User
+from ledger.selectors import report_sql
 from ledger.selectors.live import AgencyGraph, with_legacy
 from ledger.selectors.obligations import LegacyFacts, Status, obligation_state, status_of
 from ledger.selectors.oversight import DecisionRates, Rate, decision_rates_of, rate_of
@@ -220,12 +221,18 @@ def _open_outstanding(o: Obligation, as_of: date) -> tuple[str, Decimal, int, da
     return status, outstanding, state.days_overdue, state.fully_paid_on
 
 
+def _population(user: User, as_of: date):
+    """The obligations a report counts (see the module's docstring), scoped to ``user``."""
+    qs = visible_to(user, Obligation.objects.all())
+    return qs.filter(arose_on__lte=as_of).exclude(outcome=Outcome.CANCELLED, outcome_on__lte=as_of)
+
+
 def obligation_population(*, user: User, as_of: date, graph: AgencyGraph | None = None):
     """The obligations a report counts, scoped to ``user``, with entries and the SQL R5 flag."""
-    qs = visible_to(user, Obligation.objects.all())
-    qs = qs.filter(arose_on__lte=as_of).exclude(outcome=Outcome.CANCELLED, outcome_on__lte=as_of)
-    qs = qs.select_related("debtor_agency").prefetch_related(
-        Prefetch("entries", LedgerEntry.objects.order_by("on", "id"))
+    qs = (
+        _population(user, as_of)
+        .select_related("debtor_agency")
+        .prefetch_related(Prefetch("entries", LedgerEntry.objects.order_by("on", "id")))
     )
     return with_legacy(qs, as_of, graph).order_by("id")
 
@@ -262,10 +269,50 @@ def tenure_key(facts: LegacyFacts, graph: AgencyGraph, agency_id: int, day: date
     return ("tenure", tenure.pk)
 
 
+def _add(acc: Figures, values: dict) -> None:
+    """Add one group's sums from ``report_sql`` (``ageing_count:d1_30`` names a dict entry)."""
+    for name, value in values.items():
+        if ":" in name:
+            kind, key = name.split(":")
+            getattr(acc, kind)[key] += value
+        else:
+            setattr(acc, name, getattr(acc, name) + value)
+
+
+def _obligation_totals_sql(user: User, params: ReportParams, graph: AgencyGraph) -> ObligationTotals:
+    """``obligation_totals`` summed by PostgreSQL (ledger/selectors/report_sql.py)."""
+    population = _population(user, params.as_of)
+    debtors = set(population.order_by().values_list("debtor_agency_id", flat=True).distinct())
+    facts = LegacyFacts.load(debtors)
+    all_tenures: dict[int, Tenure] = {}
+    segs = report_sql.segments(graph, facts, debtors, params.as_of, all_tenures)
+    rows = report_sql.obligation_totals(
+        population,
+        as_of=params.as_of,
+        stock_cutoff=params.stock_cutoff,
+        period_from=params.period_from,
+        period_end=params.period_end,
+        segs=segs,
+    )
+    per_agency: dict[int, Figures] = defaultdict(Figures)
+    per_tenure: dict[tuple, Figures] = defaultdict(Figures)
+    total = Figures()
+    for debtor, values in rows.per_debtor.items():
+        _add(per_agency[graph.answerable(debtor, params.as_of)], values)
+    for k, values in rows.per_segment.items():
+        _add(per_tenure[segs[k].key], values)
+    _add(total, rows.total)
+    tenures = {key[1]: all_tenures[key[1]] for key in per_tenure if key[0] == "tenure"}
+    return ObligationTotals(params, graph, dict(per_agency), dict(per_tenure), tenures, total)
+
+
 def obligation_totals(*, user: User, params: ReportParams) -> ObligationTotals:
     """The one pass: per answerable agency (following successions as of ``as_of``), per principal
-    tenure in force when each obligation arose, and in total."""
+    tenure in force when each obligation arose, and in total. On PostgreSQL the database sums
+    (``report_sql``); the pass below is the reference it is proved against."""
     graph = AgencyGraph.load()
+    if report_sql.available():
+        return _obligation_totals_sql(user, params, graph)
     queryset = obligation_population(user=user, as_of=params.as_of, graph=graph)
     debtors = set(queryset.values_list("debtor_agency_id", flat=True).distinct())
     facts = LegacyFacts.load(debtors)
@@ -311,6 +358,15 @@ def arrears_by_month(*, user: User, params: ReportParams, months: int = 12) -> l
     """Outstanding overdue principal at each month end, stock and new (one pass, as-of each month)."""
     ends = month_ends(params.as_of, months)
     series = [MonthArrears(on) for on in ends]
+    if report_sql.available():
+        population = visible_to(user, Obligation.objects.all()).filter(arose_on__lte=params.as_of)
+        population = population.exclude(outcome=Outcome.CANCELLED, outcome_on__lte=ends[0])
+        sums = report_sql.arrears_by_month(population, ends=ends, stock_cutoff=params.stock_cutoff)
+        for j, point in enumerate(series):
+            figures = sums.get(j)
+            if figures:
+                point.count, point.stock, point.new = figures["count"], figures["stock"], figures["new"]
+        return series
     queryset = visible_to(user, Obligation.objects.all()).filter(arose_on__lte=params.as_of)
     queryset = queryset.exclude(outcome=Outcome.CANCELLED, outcome_on__lte=ends[0]).prefetch_related(
         Prefetch("entries", LedgerEntry.objects.order_by("on", "id"))
