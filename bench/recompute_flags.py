@@ -96,7 +96,7 @@ def main() -> None:
     values = [
         f"({int(debtor)}, {day(lo)}, {day(hi)})"
         for debtor in chained_ids
-        for lo, hi in _chain_intervals(debtor, as_of, facts)
+        for lo, hi in _chain_intervals(debtor, as_of, graph, facts)
     ] or ["(NULL::bigint, NULL::date, NULL::date)"]
     sql = HAND_WRITTEN.format(chained=", ".join(values))
 

@@ -61,7 +61,7 @@ from ledger.models import (
 )
 from ledger.rules import uscc as uscc_rules
 from ledger.rules.errors import RuleError
-from ledger.selectors.live import AgencyGraph, days_overdue_q, overdue_q, with_legacy
+from ledger.selectors.live import AgencyGraph, days_overdue_q, legacy_where_q, overdue_q
 from ledger.selectors.obligations import Status, with_status
 
 _TRUE = frozenset({"true", "1", "yes", "on", "是"})
@@ -251,7 +251,7 @@ def violation_exists(obligation_ref: str = "pk", as_of: date | None = None) -> E
 
 def legacy_obligations(as_of: date, graph: AgencyGraph | None = None):
     """Ids of the obligations that are 新官不理旧账 cases as of ``as_of`` (a subquery)."""
-    return with_legacy(Obligation.objects.all(), as_of, graph).filter(legacy_as_of=True).values("pk")
+    return Obligation.objects.filter(legacy_where_q(as_of, graph)).values("pk")
 
 
 class ObligationFilterSet(LedgerFilterSet):
@@ -306,9 +306,10 @@ class ObligationFilterSet(LedgerFilterSet):
     def filter_legacy(self, qs, name, value):
         if value is None:
             return qs
-        if "legacy_as_of" not in qs.query.annotations:
-            qs = with_legacy(qs, self.as_of, self.graph)
-        return qs.filter(legacy_as_of=value)
+        # A WHERE predicate, not the flag's CASE: on PostgreSQL a hashed join to the debtors' R5
+        # segments (issue 9: 3.4 s -> 0.3 s for a province). The same answer (test_live_sql.py).
+        cases = legacy_where_q(self.as_of, self.graph)
+        return qs.filter(cases) if value else qs.exclude(cases)
 
     def filter_violation(self, qs, name, value):
         if value is None:

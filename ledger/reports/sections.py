@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from ledger.models import Agency, DeliveryMode, Regime
 from ledger.reports.registry import Column, ReportContext, Section, group_obligations, register_report_section
@@ -30,6 +32,17 @@ from ledger.selectors.reports import (
 COUNTED_STATUSES = [Status.NOT_YET_DUE, Status.DUE, Status.OVERDUE, Status.PAID, Status.WRITTEN_OFF]
 
 
+@lru_cache(maxsize=64)
+def _reversed(name: str, urlconf, root_urlconf: str, prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+def _list_path(basename: str) -> str:
+    """A list's path, reversed once per URL configuration and script prefix: a province's report
+    makes tens of thousands of links (issue 9), each otherwise a reverse() of its own."""
+    return _reversed(f"{basename}-list", get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+
+
 def link(basename: str, **params) -> str:
     """The list URL with these filters (lists repeat a parameter for several values)."""
     pairs = []
@@ -38,7 +51,7 @@ def link(basename: str, **params) -> str:
             continue
         for v in value if isinstance(value, list | tuple) else [value]:
             pairs.append((key, v.isoformat() if hasattr(v, "isoformat") else str(v)))
-    return f"{reverse(f'{basename}-list')}?{urlencode(pairs)}"
+    return f"{_list_path(basename)}?{urlencode(pairs)}"
 
 
 def _totals(ctx: ReportContext):

@@ -11,12 +11,14 @@ into it (机构改革: debts pass to the successor from ``succeeded_on``), trans
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from ledger.models import Agency, Outcome, Tenure
+from ledger.models import Agency, Obligation, Outcome, Tenure
 from ledger.rules import legacy
 from ledger.selectors.obligations import LegacyFacts
 
@@ -142,53 +144,117 @@ def _plain_changed(as_of: date) -> tuple[dict, Q]:
     return annotations, changed
 
 
-def _chain_intervals(debtor_id: int, as_of: date, facts: LegacyFacts) -> list[tuple[date | None, date | None]]:
-    """Where a debtor's principal follows successions, R5 itself decides: the answer is constant
-    for ``arose_on`` between two consecutive days on which a principal or a succession changed,
-    so the rule is asked once per such interval. Returns the [lo, hi) intervals that are cases.
-
-    Only the debtor's own chain of successors matters (the rule follows it and nothing else), so
-    the rule is given that chain's tenures and successions, not every merged agency's: with all
-    of them, 53 merged agencies made half a million rule calls per export (issue 9)."""
-    chain, current = {debtor_id}, debtor_id
-    by_from = {s.from_agency_id: s for s in facts.successions}
-    while current in by_from and by_from[current].to_agency_id not in chain:
-        current = by_from[current].to_agency_id
-        chain.add(current)
-    facts = LegacyFacts(
-        successions=[s for s in facts.successions if s.from_agency_id in chain],
-        tenures=[t for t in facts.tenures if t.agency_id in chain],
-        rows=facts.rows,
-    )
-    days = sorted(
-        {t.start for t in facts.tenures}
-        | {t.end for t in facts.tenures if t.end is not None}
-        | {s.on for s in facts.successions}
-    )
-    if not days:
-        days = [as_of]
-    bounds: list[tuple[date | None, date | None, date]] = [(None, days[0], days[0] - timedelta(days=1))]
-    bounds += [(lo, hi, lo) for lo, hi in zip(days, days[1:], strict=False)]
-    bounds.append((days[-1], None, days[-1]))
+def _chain_intervals(debtor_id: int, as_of: date, graph: AgencyGraph, facts: LegacyFacts) -> list[tuple]:
+    """Where a debtor's principal follows successions, R5 itself decides, once per segment
+    (``segments``): the [lo, hi) intervals of arising days that are cases (None: open-ended)."""
     out: list[tuple[date | None, date | None]] = []
-    for lo, hi, probe in bounds:
-        if probe > as_of:
+    for seg in segments(graph, facts, [debtor_id], as_of):
+        if not seg.legacy:
             continue
-        result = legacy.is_legacy_case(
-            debtor_agency_id=debtor_id,
-            arose_on=probe,
-            as_of=as_of,
-            overdue=True,
-            tenures=facts.tenures,
-            successions=facts.successions,
-        )
-        if not result.is_case:
-            continue
+        lo = None if seg.start_on == date.min else seg.start_on
         if out and out[-1][1] == lo:
-            out[-1] = (out[-1][0], hi)
+            out[-1] = (out[-1][0], seg.end_on)
         else:
-            out.append((lo, hi))
+            out.append((lo, seg.end_on))
     return out
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Obligations of ``agency_id`` that arose in ``[start_on, end_on)`` (None: open-ended)."""
+
+    agency_id: int
+    start_on: date
+    end_on: date | None
+    key: tuple  # reports.tenure_key of the principal then
+    legacy: bool  # R5 as of the date, were they overdue
+
+
+def segments(
+    graph: AgencyGraph, facts: LegacyFacts, agency_ids: Iterable[int], as_of: date, tenures: dict | None = None
+) -> list[Segment]:
+    """Each debtor's days cut where its principal can change (a tenure starting or ending at it
+    or at an agency that takes over its debts, a succession), with the rule's answers.
+
+    Between two such days the principal in force is one and the same, so ``is_legacy_case`` gives
+    every obligation that arose there the same answer as of ``as_of``: the rule is asked once per
+    segment (a few thousand times for a province), each time with the debtor's own chain of
+    tenures and successions only. ``tenures`` collects the tenure rows the keys name."""
+    tenures = {} if tenures is None else tenures
+    by_agency: dict[int, list[legacy.TenureSpan]] = {}
+    for span in facts.tenures:
+        by_agency.setdefault(span.agency_id, []).append(span)
+    successor = {s.from_agency_id: s for s in facts.successions}
+    out = []
+    for agency_id in sorted(set(agency_ids)):
+        chain, current = [agency_id], agency_id
+        while current in successor and successor[current].to_agency_id not in chain:
+            current = successor[current].to_agency_id
+            chain.append(current)
+        spans = [t for a in chain for t in by_agency.get(a, [])]
+        handovers = [successor[a] for a in chain if a in successor]
+        days = {t.start for t in spans} | {t.end for t in spans if t.end is not None} | {s.on for s in handovers}
+        starts = [date.min, *sorted(d for d in days if d > date.min)]
+        for start, end in zip(starts, [*starts[1:], None], strict=True):
+            span = legacy.principal_on(agency_id, start, spans, handovers)
+            if span is None:
+                key = ("vacant", graph.answerable(agency_id, start))
+            else:
+                tenure = facts.rows[span]
+                tenures[tenure.pk] = tenure
+                key = ("tenure", tenure.pk)
+            is_case = (
+                start <= as_of
+                and legacy.is_legacy_case(
+                    debtor_agency_id=agency_id,
+                    arose_on=start,
+                    as_of=as_of,
+                    overdue=True,
+                    tenures=spans,
+                    successions=handovers,
+                ).is_case
+            )
+            out.append(Segment(agency_id, start, end, key, is_case))
+    return out
+
+
+class _InSegments(Func):
+    """``EXISTS`` an R5 segment of the obligation's debtor that its arising day falls in: a
+    PostgreSQL array per column (``unnest``), which the planner joins as a hashed semi-join on the
+    debtor — a few hundred milliseconds over a million rows, against seconds for the per-row
+    tenure look-ups of ``legacy_case_q``. Only in WHERE: inside a CASE PostgreSQL 15 runs it as
+    a per-row subplan (docs/benchmarks.md, issue 9)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, agency, arose, segs: list[Segment]):
+        super().__init__(agency, arose)
+        self.arrays = [[s.agency_id for s in segs], [s.start_on for s in segs], [s.end_on for s in segs]]
+
+    def as_sql(self, compiler, connection, **extra):
+        agency_sql, agency_params = compiler.compile(self.source_expressions[0])
+        arose_sql, arose_params = compiler.compile(self.source_expressions[1])
+        sql = (  # Django's compiled columns; the segments travel as bound parameters
+            "EXISTS (SELECT 1 FROM unnest(%s::integer[], %s::date[], %s::date[]) AS s(agency_id, start_on, end_on)"  # noqa: S608
+            f" WHERE s.agency_id = {agency_sql} AND {arose_sql} >= s.start_on"
+            f" AND (s.end_on IS NULL OR {arose_sql} < s.end_on))"
+        )
+        return sql, (*self.arrays, *agency_params, *arose_params, *arose_params)
+
+
+def legacy_where_q(as_of: date, graph: AgencyGraph | None = None, prefix: str = "") -> Q:
+    """新官不理旧账 cases as of ``as_of`` (overdue, and the principal changed) as a predicate for
+    WHERE — the same answer as ``with_legacy``'s flag (tests/ledger/test_live_sql.py). On
+    PostgreSQL through the debtors' R5 segments; elsewhere ``legacy_case_q``."""
+    graph = graph or AgencyGraph.load()
+    if connection.vendor != "postgresql":
+        annotations, changed = legacy_case_q(as_of, graph)
+        ids = Obligation.objects.annotate(**annotations).filter(overdue_q(as_of) & changed).values("pk")
+        return Q(**{f"{prefix}pk__in" if prefix else "pk__in": ids})
+    agencies = list(graph.parent)
+    cases = [s for s in segments(graph, LegacyFacts.load(agencies), agencies, as_of) if s.legacy]
+    p = prefix
+    return overdue_q(as_of, p) & Q(_InSegments(F(f"{p}debtor_agency_id"), F(f"{p}arose_on"), cases))
 
 
 def legacy_case_q(as_of: date, graph: AgencyGraph | None = None) -> tuple[dict, Q]:
@@ -201,7 +267,7 @@ def legacy_case_q(as_of: date, graph: AgencyGraph | None = None) -> tuple[dict, 
     if chained:
         facts = LegacyFacts.load(chained)
         for debtor_id in chained:
-            intervals = _chain_intervals(debtor_id, as_of, facts)
+            intervals = _chain_intervals(debtor_id, as_of, graph, facts)
             if not intervals:
                 continue
             arising = Q()

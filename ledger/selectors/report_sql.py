@@ -8,11 +8,10 @@ Two stored facts make it possible:
   obligation (``principal_paid``, ``fully_paid_on``); an obligation with a later entry takes the
   state stored beside its last entry on or before D (``LedgerEntry.after_*``, the rule's own
   walk). As of today no entry is later, so no entry is read at all;
-- R5 (新官不理旧账) per *segment*: between two days on which the principal of an agency (following
-  successor agencies) can change, every obligation that arose there has the same principal then,
-  so the same R5 answer as of D and the same principal tenure. ``segments`` asks the rule
-  (``rules.legacy``) once per segment — a few thousand calls for a province — and the query joins
-  each obligation to its segment.
+- R5 (新官不理旧账) per *segment* (``live.segments``): every obligation of a debtor that arose
+  between two days on which its principal can change has the same R5 answer as of D and the same
+  principal tenure, so the rule is asked once per segment and the query joins each obligation
+  to its segment.
 
 Everything else is the Python pass's own arithmetic, as SQL aggregates. PostgreSQL only; the
 Python pass stays for SQLite and whenever an entry lacks its stored state.
@@ -22,7 +21,6 @@ tenure, on every case the money rule distinguishes, handovers and a merger inclu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,10 +31,8 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from ledger.models import LedgerEntry, Outcome
-from ledger.rules import legacy
 from ledger.selectors import asof_sql
-from ledger.selectors.live import AgencyGraph
-from ledger.selectors.obligations import LegacyFacts
+from ledger.selectors.live import Segment
 
 CLOSING = (Outcome.WRITTEN_OFF.value, Outcome.CANCELLED.value)
 # (key, lowest days overdue, highest): reports.AGEING's overdue buckets
@@ -51,59 +47,6 @@ OVERDUE_BUCKETS = (
 ZERO = Decimal("0.00")
 
 available = asof_sql.available
-
-
-@dataclass(frozen=True)
-class Segment:
-    """Obligations of ``agency_id`` that arose in ``[start_on, end_on)`` (None: open-ended)."""
-
-    agency_id: int
-    start_on: date
-    end_on: date | None
-    key: tuple  # reports.tenure_key of the principal then
-    legacy: bool  # R5 as of the date, were they overdue
-
-
-def segments(
-    graph: AgencyGraph, facts: LegacyFacts, agency_ids: Iterable[int], as_of: date, tenures: dict
-) -> list[Segment]:
-    """Each debtor's days cut where its principal can change (a tenure starting or ending at it
-    or at an agency that takes over its debts, a succession), with the rule's answers."""
-    by_agency: dict[int, list[legacy.TenureSpan]] = {}
-    for span in facts.tenures:
-        by_agency.setdefault(span.agency_id, []).append(span)
-    successor = {s.from_agency_id: s for s in facts.successions}
-    out = []
-    for agency_id in sorted(set(agency_ids)):
-        chain, current = [agency_id], agency_id
-        while current in successor and successor[current].to_agency_id not in chain:
-            current = successor[current].to_agency_id
-            chain.append(current)
-        spans = [t for a in chain for t in by_agency.get(a, [])]
-        handovers = [successor[a] for a in chain if a in successor]
-        days = {t.start for t in spans} | {t.end for t in spans if t.end is not None} | {s.on for s in handovers}
-        starts = [date.min, *sorted(d for d in days if d > date.min)]
-        for start, end in zip(starts, [*starts[1:], None], strict=True):
-            span = legacy.principal_on(agency_id, start, spans, handovers)
-            if span is None:
-                key = ("vacant", graph.answerable(agency_id, start))
-            else:
-                tenure = facts.rows[span]
-                tenures[tenure.pk] = tenure
-                key = ("tenure", tenure.pk)
-            is_case = (
-                start <= as_of
-                and legacy.is_legacy_case(
-                    debtor_agency_id=agency_id,
-                    arose_on=start,
-                    as_of=as_of,
-                    overdue=True,
-                    tenures=spans,
-                    successions=handovers,
-                ).is_case
-            )
-            out.append(Segment(agency_id, start, end, key, is_case))
-    return out
 
 
 @contextmanager

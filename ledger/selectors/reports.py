@@ -42,7 +42,7 @@ from django.db.models.functions import Coalesce
 
 from ledger.models import Decision, LedgerEntry, Obligation, Outcome, Recommendation, Redemption, Regime, Tenure, User
 from ledger.selectors import report_sql
-from ledger.selectors.live import AgencyGraph, with_legacy
+from ledger.selectors.live import AgencyGraph, segments, with_legacy
 from ledger.selectors.obligations import LegacyFacts, Status, obligation_state, status_of
 from ledger.selectors.oversight import DecisionRates, Rate, decision_rates_of, rate_of
 from ledger.selectors.scoping import visible_to
@@ -285,7 +285,7 @@ def _obligation_totals_sql(user: User, params: ReportParams, graph: AgencyGraph)
     debtors = set(population.order_by().values_list("debtor_agency_id", flat=True).distinct())
     facts = LegacyFacts.load(debtors)
     all_tenures: dict[int, Tenure] = {}
-    segs = report_sql.segments(graph, facts, debtors, params.as_of, all_tenures)
+    segs = segments(graph, facts, debtors, params.as_of, all_tenures)
     rows = report_sql.obligation_totals(
         population,
         as_of=params.as_of,

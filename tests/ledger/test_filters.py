@@ -244,8 +244,9 @@ def test_obligation_list_with_every_live_filter_keeps_its_query_count(world, api
     }
     # savepoint/release, the agency, the agency graph (parents and successions, shared by the
     # agency filter and the R5 SQL), count, page, entries, refusal reasons, then the list's own
-    # successions and tenures — the same for 6 rows as for 60
-    with django_assert_num_queries(10):
+    # successions and tenures — the same for 6 rows as for 60. On PostgreSQL R5 is a WHERE
+    # predicate over every debtor's segments, which reads the successions and tenures once more.
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 10):
         response = client.get(URL, params)
     assert response.json()["count"] == 6
 

@@ -16,11 +16,11 @@ import pytest
 from ledger import models as m
 from ledger.filters import claim_handling_overdue_q
 from ledger.rules.claims import ClockState
-from ledger.selectors.live import AgencyGraph, with_legacy
+from ledger.selectors.live import AgencyGraph, legacy_where_q, with_legacy
 from ledger.selectors.obligations import LegacyFacts, figures, obligation_queryset
 from ledger.selectors.status import claim_clock
 from tests.factories import AgencyFactory, TenureFactory
-from tests.ledger.report_helpers import ob
+from tests.ledger.report_helpers import ob, pay
 from tests.owned_objects import claim_for
 
 D = date
@@ -92,6 +92,37 @@ def test_legacy_in_sql_agrees_with_the_rule(world, setup):
         }
         # then they agree on every obligation
         assert sql == rule, (setup, as_of)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("setup", list(TENURES))
+def test_legacy_as_a_where_predicate_agrees_with_the_rule(world, setup):
+    # given the debtor's tenure history, and obligations arising on each day: unpaid, and paid off
+    x, new = AgencyFactory(), AgencyFactory()
+    if setup in MERGED:
+        x.successor, x.succeeded_on = new, D(2026, 3, 1)
+        x.save()
+    agencies = {"x": x, "new": new}
+    for label, person, start, end, acting in TENURES[setup]:
+        TenureFactory(agency=agencies[label], person=person, start_on=start, end_on=end, acting=acting)
+    for arose_on in ARISING:
+        due_on = D.fromordinal(arose_on.toordinal() + 30)
+        ob(world, agency=x, arose_on=arose_on, due_on=due_on)
+        pay(world, ob(world, agency=x, arose_on=arose_on, due_on=due_on), "1000.00", due_on)
+    facts = LegacyFacts.load([x.pk])
+    for as_of in AS_OF:
+        # when R5 is asked as a WHERE predicate (on PostgreSQL, the debtors' segments), both ways
+        listed = m.Obligation.objects.filter(debtor_agency=x, arose_on__lte=as_of)
+        cases = set(listed.filter(legacy_where_q(as_of)).values_list("pk", flat=True))
+        others = set(listed.exclude(legacy_where_q(as_of)).values_list("pk", flat=True))
+        rule = {
+            o.pk
+            for o in obligation_queryset().filter(debtor_agency=x, arose_on__lte=as_of)
+            if figures(o, as_of, facts)["legacy_debt"]
+        }
+        # then it selects the rule's cases, and its negation everything else
+        assert cases == rule, (setup, as_of)
+        assert others == set(listed.values_list("pk", flat=True)) - rule, (setup, as_of)
 
 
 def test_the_table_has_cases_on_both_sides(db, world):
