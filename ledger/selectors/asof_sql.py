@@ -9,6 +9,9 @@ from one SELECT: the stored facts, the R5 flag the list already computes in SQL
     state as of D = the state after the last entry on or before D
                     + outstanding × the days overdue after that entry, through D
 
+(D is the money date, ``obligations.money_date``: the as-of date, or the write-off date of an
+obligation written off by then, or the due date at the latest of one cancelled by then)
+
 which is exactly how ``rules.interest.interest_state`` walks the entries (its accrual is linear
 between entries). Interest = Σ(outstanding × days) × rate, rounded to 分 once, half up — the same
 single rounding (``rules.interest.accrued_interest``); the daily rate is ``rules.interest._rate``'s
@@ -127,6 +130,13 @@ def obligation_export_sql(queryset: QuerySet, as_of: date) -> tuple[str, list]:
         f" WHEN {d} = o.due_on THEN {_lit(Status.labels[Status.DUE])}"
         f" ELSE {_lit(Status.labels[Status.OVERDUE])} END"
     )
+    # obligations.money_date: the money of an obligation closed by the date is reckoned to its
+    # write-off, or — cancelled, never owed — to its due date at the latest.
+    money_date = (
+        f"CASE WHEN o.outcome = {_lit(Outcome.WRITTEN_OFF.value)} AND o.outcome_on <= {d} THEN o.outcome_on"
+        f" WHEN o.outcome = {_lit(Outcome.CANCELLED.value)} AND o.outcome_on <= {d}"
+        f" THEN LEAST(o.outcome_on, o.due_on) ELSE {d} END"
+    )
     # rules.interest._rate: the daily rate as numerator ÷ divisor; a NULL numerator: no interest.
     sme, contract, court = (_lit(r.value) for r in (Regime.SME_PROCUREMENT, Regime.CONTRACT, Regime.COURT_DECISION))
     numerator = (
@@ -148,18 +158,19 @@ SELECT o.reference, o.x_agency, o.x_creditor, o.x_uscc, o.region_code, {_labels(
        {_labels("o.regime", Regime)}, {_bool("o.sme_declared")}, o.principal::text,
        to_char(o.arose_on, 'YYYY-MM-DD'), to_char(o.trigger_on, 'YYYY-MM-DD'), to_char(o.due_on, 'YYYY-MM-DD'),
        o.disputed_amount::text, {_labels("o.outcome", Outcome)}, {_lit(as_of.isoformat())}, {status},
-       GREATEST(0, LEAST({d}, COALESCE(v.fully_paid_on, {d})) - o.due_on)::text,
+       GREATEST(0, LEAST(m.d, COALESCE(v.fully_paid_on, m.d)) - o.due_on)::text,
        (o.principal - v.outstanding)::text, v.outstanding::text,
        CASE WHEN r.numerator IS NULL THEN {no_interest} ELSE i.accrued::text END,
        CASE WHEN r.numerator IS NULL THEN {no_interest}
             ELSE (i.accrued - round(v.interest_paid, 2) - round(v.interest_waived, 2))::text END,
        {_bool("o.legacy_as_of")}
 FROM ({inner_sql}) o
+CROSS JOIN LATERAL (SELECT {money_date} AS d) m
 LEFT JOIN LATERAL (
     SELECT e."on", e.after_principal_outstanding, e.after_balance_days, e.after_interest_paid,
            e.after_interest_waived, e.after_fully_paid_on
     FROM ledger_ledgerentry e
-    WHERE e.obligation_id = o.id AND e."on" <= {d}
+    WHERE e.obligation_id = o.id AND e."on" <= m.d
     ORDER BY e."on" DESC, e.id DESC
     LIMIT 1
 ) s ON TRUE
@@ -169,7 +180,7 @@ CROSS JOIN LATERAL (
            COALESCE(s.after_interest_paid, 0) AS interest_paid,
            COALESCE(s.after_interest_waived, 0) AS interest_waived,
            COALESCE(s.after_balance_days, 0)
-             + COALESCE(s.after_principal_outstanding, o.principal) * GREATEST(0, {d} - GREATEST(o.due_on, s."on"))
+             + COALESCE(s.after_principal_outstanding, o.principal) * GREATEST(0, m.d - GREATEST(o.due_on, s."on"))
              AS balance_days
 ) v
 CROSS JOIN LATERAL (SELECT {numerator} AS numerator, {divisor} AS divisor) r

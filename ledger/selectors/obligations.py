@@ -111,9 +111,27 @@ def with_stored_state(qs: QuerySet, as_of: date) -> QuerySet:
     )
 
 
+def money_date(obligation: Obligation, as_of: date) -> date:
+    """The day an obligation's money is reckoned to as of ``as_of``: ``as_of`` itself, unless the
+    obligation was closed by then. A write-off ends the debt on its date, so neither interest nor
+    the days overdue run past it; a cancelled obligation was never owed (the reports leave it out),
+    so nothing runs past its due date. Before the closing day it is an open debt like any other.
+    ``asof_sql`` is the same rule in SQL."""
+    if obligation.outcome in _CLOSING and obligation.outcome_on is not None and obligation.outcome_on <= as_of:
+        if obligation.outcome == Outcome.CANCELLED:
+            return min(obligation.outcome_on, obligation.due_on)
+        return obligation.outcome_on
+    return as_of
+
+
 def _state_stored(obligation: Obligation, as_of: date) -> bool:
-    return getattr(obligation, "state_as_of", None) == as_of and (
-        obligation.state_entry_on is None or obligation.state_principal_outstanding is not None
+    """The row carries a usable stored state: read for ``as_of``, its last entry's state stored,
+    and that entry not after the day its money is reckoned to (else the entries are walked)."""
+    if getattr(obligation, "state_as_of", None) != as_of:
+        return False
+    last_on = obligation.state_entry_on
+    return last_on is None or (
+        obligation.state_principal_outstanding is not None and last_on <= money_date(obligation, as_of)
     )
 
 
@@ -140,7 +158,7 @@ def _stored_state(obligation: Obligation, as_of: date) -> InterestState | None:
         regime=obligation.regime,
         last=last,
         last_on=obligation.state_entry_on,
-        as_of=as_of,
+        as_of=money_date(obligation, as_of),
         rate=RateSpec(
             agreed_annual_rate=obligation.agreed_annual_rate,
             lpr_1y_at_signing=obligation.lpr_at_signing,
@@ -151,8 +169,9 @@ def _stored_state(obligation: Obligation, as_of: date) -> InterestState | None:
 def obligation_state(
     obligation: Obligation, as_of: date, *, entries: Sequence[LedgerEntry] | None = None
 ) -> InterestState:
-    """Principal and interest of ``obligation`` as of ``as_of``: from the stored state when the
-    row was read ``with_stored_state`` for that date, else over its (prefetched) entries."""
+    """Principal and interest of ``obligation`` as of ``as_of`` (reckoned to ``money_date``): from
+    the stored state when the row was read ``with_stored_state`` for that date, else over its
+    (prefetched) entries."""
     if entries is None:
         stored = _stored_state(obligation, as_of)
         if stored is not None:
@@ -163,7 +182,7 @@ def obligation_state(
         due_on=obligation.due_on,
         regime=obligation.regime,
         entries=rule_entries(entries),
-        as_of=as_of,
+        as_of=money_date(obligation, as_of),
         rate=RateSpec(
             agreed_annual_rate=obligation.agreed_annual_rate,
             lpr_1y_at_signing=obligation.lpr_at_signing,

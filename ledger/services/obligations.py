@@ -528,8 +528,19 @@ def obligation_close(*, actor: User, obligation: Obligation, outcome: str, on: d
         raise ValidationFailed.field("on", "日期晚于今天", code="future_date")
     if on < obligation.arose_on:
         raise ValidationFailed.field("on", "日期早于义务发生日期", code="before_arising")
-    if outcome == Outcome.CANCELLED and obligation.principal_paid > 0:
-        raise Conflict("已有付款记录的义务不能撤销；请先冲正付款，或依法核销剩余部分", code="has_payments")
+    entries = list(obligation.entries.order_by("on", "id"))
+    last_on = max((e.on for e in entries), default=None)
+    # Interest and the days overdue stop on the closing day (selectors.obligations.money_date), so
+    # no recorded money may come after it.
+    if last_on is not None and on < last_on:
+        raise ValidationFailed.field(
+            "on", f"日期早于最后一笔款项记录的日期（{last_on.isoformat()}）", code="before_last_entry"
+        )
+    if outcome == Outcome.CANCELLED:
+        # A cancelled obligation was never owed: nothing may have been paid, waived or settled on it.
+        state = obligation_state(obligation, max(on, obligation.due_on), entries=entries)
+        if state.principal_paid > 0 or state.interest_paid or state.interest_waived:
+            raise Conflict("已有付款记录的义务不能撤销；请先冲正付款，或依法核销剩余部分", code="has_payments")
     if OUTCOME_TRANSITIONS.get(obligation.outcome) and outcome not in OUTCOME_TRANSITIONS[obligation.outcome]:
         raise IllegalTransition(
             f"“{obligation.get_outcome_display()}”的义务不能{Outcome(outcome).label}", code="illegal_transition"

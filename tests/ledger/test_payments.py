@@ -306,3 +306,74 @@ def test_refresh_entry_states_fills_what_was_written_outside_the_service(world):
     call_command("refresh_entry_states", stdout=io.StringIO())
     logs = AccessLog.objects.filter(action="refresh_entry_states").order_by("id")
     assert [log.detail for log in logs] == [{"obligations": 1}, {"obligations": 0}]
+
+
+# --- closing stops the clock (selectors.obligations.money_date) -------------------------------------
+def _money(obligation, as_of):
+    """The state walked over the entries and the state read from the stored entry states."""
+    from ledger.selectors.obligations import with_stored_state
+
+    walked = obligation_state(Obligation.objects.get(pk=obligation.pk), as_of)
+    stored = obligation_state(with_stored_state(Obligation.objects.filter(pk=obligation.pk), as_of).get(), as_of)
+    assert walked == stored
+    return walked
+
+
+def test_a_write_off_stops_interest_and_the_days_overdue_on_its_date(world):
+    # SPEC R3's 200,000.00 due 2026-05-06 at 0.05 % a day; 50,000 paid 5-16 (1,000 interest first)
+    obligation = sme_obligation(world)
+    _pay(world, obligation, "50000.00", date(2026, 5, 16))
+    obligation_close(
+        actor=world.staff_a, obligation=obligation, outcome="written_off", on=date(2026, 6, 5), basis="法院裁定终结"
+    )
+    for as_of in (date(2026, 6, 5), date(2026, 11, 26), date(2031, 2, 28)):
+        state = _money(obligation, as_of)
+        # to 6-05 only: 30 days overdue; 1,000 + 20 days × 151,000 × 0.0005 = 2,510.00 accrued
+        assert (state.days_overdue, state.principal_outstanding) == (30, Decimal("151000.00"))
+        assert (state.interest_accrued, state.interest_unpaid) == (Decimal("2510.00"), Decimal("1510.00"))
+    # the day before the write-off it was an open debt still running
+    assert _money(obligation, date(2026, 6, 4)).days_overdue == 29
+
+
+def test_a_cancelled_obligation_owed_nothing_even_after_its_due_date(world):
+    obligation = sme_obligation(world)
+    obligation_close(actor=world.staff_a, obligation=obligation, outcome="cancelled", on=date(2026, 6, 5), basis="误录")
+    state = _money(obligation, date(2026, 11, 26))
+    assert (state.days_overdue, state.interest_accrued, state.principal_outstanding) == (
+        0,
+        Decimal("0.00"),
+        Decimal("200000.00"),
+    )
+    # as of a day before the cancellation it was overdue, with its interest
+    before = _money(obligation, date(2026, 6, 4))
+    assert (before.days_overdue, before.interest_accrued) == (29, Decimal("2900.00"))
+
+
+def test_closing_before_the_last_recorded_money_is_refused_and_changes_nothing(world):
+    obligation = contract_obligation(world)
+    _pay(world, obligation, "1.00", date(2026, 5, 1))
+    with pytest.raises(ValidationFailed) as exc:
+        obligation_close(
+            actor=world.staff_a, obligation=obligation, outcome="written_off", on=date(2026, 4, 30), basis="核销"
+        )
+    assert (exc.value.code, exc.value.fields) == (
+        "before_last_entry",
+        {"on": ["日期早于最后一笔款项记录的日期（2026-05-01）"]},
+    )
+    obligation.refresh_from_db()
+    assert (obligation.outcome, obligation.outcome_on) == (Outcome.OPEN, None)
+
+
+def test_cancelling_after_an_interest_waiver_is_refused(world):
+    obligation = sme_obligation(world)
+    payment_record(
+        actor=world.staff_a, obligation=obligation, kind="interest_waiver", on=date(2026, 6, 1), amount="10.00",
+        basis="企业书面同意减免",
+    )  # fmt: skip
+    with pytest.raises(Conflict) as exc:
+        obligation_close(
+            actor=world.staff_a, obligation=obligation, outcome="cancelled", on=date(2026, 6, 2), basis="误录"
+        )
+    assert exc.value.code == "has_payments"
+    obligation.refresh_from_db()
+    assert obligation.outcome == Outcome.OPEN
