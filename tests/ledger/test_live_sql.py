@@ -62,18 +62,23 @@ ARISING = [D(2026, 1, 5), D(2026, 2, 10), D(2026, 3, 5), D(2026, 4, 10), D(2026,
 AS_OF = [D(2026, 2, 20), D(2026, 3, 15), D(2026, 4, 20), D(2026, 6, 30)]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("setup", list(TENURES))
-def test_legacy_in_sql_agrees_with_the_rule(world, setup):
-    # given the debtor's tenure history (and, for a merger, its successor's)
-    x = AgencyFactory()
-    new = AgencyFactory()
+def _debtor(setup: str):
+    """The debtor "x" with the tenure history ``setup`` (and, for a merger, its successor's)."""
+    x, new = AgencyFactory(), AgencyFactory()
     if setup in MERGED:
         x.successor, x.succeeded_on = new, D(2026, 3, 1)
         x.save()
     agencies = {"x": x, "new": new}
     for label, person, start, end, acting in TENURES[setup]:
         TenureFactory(agency=agencies[label], person=person, start_on=start, end_on=end, acting=acting)
+    return x
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("setup", list(TENURES))
+def test_legacy_in_sql_agrees_with_the_rule(world, setup):
+    # given the debtor's tenure history (and, for a merger, its successor's)
+    x = _debtor(setup)
     # and an obligation arising on each of the days, due 30 days later, unpaid
     for arose_on in ARISING:
         ob(world, agency=x, arose_on=arose_on, due_on=D.fromordinal(arose_on.toordinal() + 30))
@@ -98,13 +103,7 @@ def test_legacy_in_sql_agrees_with_the_rule(world, setup):
 @pytest.mark.parametrize("setup", list(TENURES))
 def test_legacy_as_a_where_predicate_agrees_with_the_rule(world, setup):
     # given the debtor's tenure history, and obligations arising on each day: unpaid, and paid off
-    x, new = AgencyFactory(), AgencyFactory()
-    if setup in MERGED:
-        x.successor, x.succeeded_on = new, D(2026, 3, 1)
-        x.save()
-    agencies = {"x": x, "new": new}
-    for label, person, start, end, acting in TENURES[setup]:
-        TenureFactory(agency=agencies[label], person=person, start_on=start, end_on=end, acting=acting)
+    x = _debtor(setup)
     for arose_on in ARISING:
         due_on = D.fromordinal(arose_on.toordinal() + 30)
         ob(world, agency=x, arose_on=arose_on, due_on=due_on)
