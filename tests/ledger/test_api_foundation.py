@@ -293,3 +293,37 @@ def test_huge_ids_in_a_nested_path_are_a_404_not_a_500(world, api):
     response = api(world.enterprise_user_1).post(url, {}, format="multipart")
     assert response.status_code == 404
     assert response.json() == {"code": "not_found", "detail": "未找到"}
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"page": "abc"}, "page", "页码须为正整数，实为“abc”"),
+        ({"page": "0"}, "page", "页码须为正整数，实为“0”"),
+        ({"page": "-1"}, "page", "页码须为正整数，实为“-1”"),
+        ({"page_size": "abc"}, "page_size", "每页条数须为1至500的整数，实为“abc”"),
+        ({"page_size": "0"}, "page_size", "每页条数须为1至500的整数，实为“0”"),
+        ({"page_size": "501"}, "page_size", "每页条数须为1至500的整数，实为“501”"),
+        ({"page_size": "2.5"}, "page_size", "每页条数须为1至500的整数，实为“2.5”"),
+    ],
+)
+def test_a_page_or_page_size_out_of_range_is_400_naming_it(world, api, params, field, message):
+    response = api(world.auditor).get("/api/agencies/", params)
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["code"], body["fields"]) == (
+        "invalid_page" if field == "page" else "invalid_page_size",
+        {field: [message]},
+    )
+
+
+def test_pages_read_as_typed_and_a_page_past_the_last_is_404_in_chinese(world, api):
+    client = api(world.auditor)
+    total = Agency.objects.count()
+    assert total >= 2
+    first = client.get("/api/agencies/", {"page_size": "１", "page": "２"}).json()  # full-width digits
+    assert (first["count"], len(first["results"])) == (total, 1)
+    assert client.get("/api/agencies/", {"page_size": "500"}).status_code == 200
+    past = client.get("/api/agencies/", {"page": str(total + 1), "page_size": "1"})
+    assert past.status_code == 404
+    assert past.json() == {"code": "not_found", "detail": f"第{total + 1}页没有记录"}
