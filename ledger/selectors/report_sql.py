@@ -65,7 +65,21 @@ def _d(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-def _state(alias: str, day: date, *, gate: str = "TRUE") -> tuple[str, str]:
+def _last_state(alias: str, day: date) -> tuple[str, str]:
+    """Like ``_state``, from each obligation's last entry on or before ``day`` whatever came later
+    (none: its principal, unpaid): for a day long past (the stock cut-off), when most
+    obligations have entries after it but few before."""
+    joins = f"""
+LEFT JOIN (
+    SELECT DISTINCT ON (e.obligation_id) e.obligation_id, e.after_principal_outstanding AS outstanding,
+           e.after_fully_paid_on AS paid_on
+    FROM ledger_ledgerentry e WHERE e."on" <= {_d(day)}
+    ORDER BY e.obligation_id, e."on" DESC, e.id DESC
+) {alias} ON {alias}.obligation_id = o.id"""  # noqa: S608 - dates we format ourselves
+    return joins, f"COALESCE({alias}.outstanding, o.principal) AS {alias}_out, {alias}.paid_on AS {alias}_paid"
+
+
+def _state(alias: str, day: date) -> tuple[str, str]:
     """FROM-clause joins giving ``{alias}_out`` / ``{alias}_paid``: the principal outstanding and
     the paid-off day of obligation ``o`` as of ``day`` (see the module's docstring)."""
     if not LedgerEntry.objects.filter(on__gt=day).exists():  # as of today: nothing is later
@@ -76,7 +90,7 @@ LEFT JOIN (SELECT DISTINCT obligation_id FROM ledger_ledgerentry WHERE "on" > {_
 LEFT JOIN LATERAL (
     SELECT e.after_principal_outstanding AS outstanding, e.after_fully_paid_on AS paid_on
     FROM ledger_ledgerentry e
-    WHERE {alias}_late.obligation_id IS NOT NULL AND {gate} AND e.obligation_id = o.id AND e."on" <= {_d(day)}
+    WHERE {alias}_late.obligation_id IS NOT NULL AND e.obligation_id = o.id AND e."on" <= {_d(day)}
     ORDER BY e."on" DESC, e.id DESC
     LIMIT 1
 ) {alias} ON TRUE"""  # noqa: S608 - dates we format ourselves
@@ -157,7 +171,7 @@ def obligation_totals(
         return empty
     before = stock_cutoff - timedelta(days=1)
     d_joins, d_columns = _state("d", as_of)
-    c_joins, c_columns = _state("c", before, gate=f"o.arose_on < {_d(stock_cutoff)}")
+    c_joins, c_columns = _last_state("c", before)
     aggregates = ",\n       ".join(
         f"COALESCE({sql}, {'0' if sql.startswith('count') or name == 'days_to_pay_total' else '0.00'})"
         for name, sql in FIGURES
@@ -260,14 +274,18 @@ settled AS (
     FROM last_in WHERE b < %s
     UNION ALL
     SELECT obligation_id, 0, min(b) - 1, NULL, NULL FROM last_in GROUP BY obligation_id HAVING min(b) > 0
+), late_spans AS MATERIALIZED (
+    -- joined before the month ends multiply them (else the planner multiplies first)
+    SELECT o.principal, o.arose_on, o.due_on, o.outcome, o.outcome_on,
+           sp.from_j, sp.to_j, sp.outstanding, sp.paid_on
+    FROM spans sp JOIN ({inner_sql}) o ON o.id = sp.obligation_id
 ), moving AS (
     SELECT ms.j, {stock} AS stock,
-           count(*) FILTER (WHERE sp.paid_on IS NULL) AS n,
-           sum(COALESCE(sp.outstanding, o.principal)) FILTER (WHERE sp.paid_on IS NULL) AS amount
-    FROM ({inner_sql}) o
-    JOIN spans sp ON sp.obligation_id = o.id
+           count(*) FILTER (WHERE o.paid_on IS NULL) AS n,
+           sum(COALESCE(o.outstanding, o.principal)) FILTER (WHERE o.paid_on IS NULL) AS amount
+    FROM late_spans o
     JOIN unnest(%s::date[]) WITH ORDINALITY AS ms(m, j)
-      ON ms.j - 1 BETWEEN sp.from_j AND sp.to_j AND o.due_on < ms.m AND NOT {_closed("ms.m")}
+      ON ms.j - 1 BETWEEN o.from_j AND o.to_j AND o.due_on < ms.m AND NOT {_closed("ms.m")}
     GROUP BY 1, 2
 )
 SELECT 'settled', due_b, open_b, stock, n, amount FROM settled
