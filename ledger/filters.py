@@ -307,7 +307,7 @@ class ObligationFilterSet(LedgerFilterSet):
         if value is None:
             return qs
         # A WHERE predicate, not the flag's CASE: on PostgreSQL a hashed join to the debtors' R5
-        # segments (issue 9: 3.4 s -> 0.3 s for a province). The same answer (test_live_sql.py).
+        # segments (issue 9: 3.4 s -> 0.4 s for a province). The same answer (test_live_sql.py).
         cases = legacy_where_q(self.as_of, self.graph)
         return qs.filter(cases) if value else qs.exclude(cases)
 
