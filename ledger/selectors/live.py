@@ -242,7 +242,7 @@ class _InSegments(Func):
         return sql, (*self.arrays, *agency_params, *arose_params, *arose_params)
 
 
-def legacy_where_q(as_of: date, graph: AgencyGraph | None = None, prefix: str = "") -> Q:
+def legacy_where_q(as_of: date, graph: AgencyGraph | None = None) -> Q:
     """新官不理旧账 cases as of ``as_of`` (overdue, and the principal changed) as a predicate for
     WHERE — the same answer as ``with_legacy``'s flag (tests/ledger/test_live_sql.py). On
     PostgreSQL through the debtors' R5 segments; elsewhere ``legacy_case_q``."""
@@ -250,11 +250,10 @@ def legacy_where_q(as_of: date, graph: AgencyGraph | None = None, prefix: str = 
     if connection.vendor != "postgresql":
         annotations, changed = legacy_case_q(as_of, graph)
         ids = Obligation.objects.annotate(**annotations).filter(overdue_q(as_of) & changed).values("pk")
-        return Q(**{f"{prefix}pk__in" if prefix else "pk__in": ids})
+        return Q(pk__in=ids)
     agencies = list(graph.parent)
     cases = [s for s in segments(graph, LegacyFacts.load(agencies), agencies, as_of) if s.legacy]
-    p = prefix
-    return overdue_q(as_of, p) & Q(_InSegments(F(f"{p}debtor_agency_id"), F(f"{p}arose_on"), cases))
+    return overdue_q(as_of) & Q(_InSegments(F("debtor_agency_id"), F("arose_on"), cases))
 
 
 def legacy_case_q(as_of: date, graph: AgencyGraph | None = None) -> tuple[dict, Q]:

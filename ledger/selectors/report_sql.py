@@ -35,14 +35,6 @@ from ledger.selectors import asof_sql
 from ledger.selectors.live import Segment
 
 CLOSING = (Outcome.WRITTEN_OFF.value, Outcome.CANCELLED.value)
-# (key, lowest days overdue, highest): reports.AGEING's overdue buckets
-OVERDUE_BUCKETS = (
-    ("d1_30", 1, 30),
-    ("d31_90", 31, 90),
-    ("d91_180", 91, 180),
-    ("d181_365", 181, 365),
-    ("over_365", 366, None),
-)
 
 ZERO = Decimal("0.00")
 
@@ -65,10 +57,14 @@ def _d(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-def _last_state(alias: str, day: date) -> tuple[str, str]:
-    """Like ``_state``, from each obligation's last entry on or before ``day`` whatever came later
-    (none: its principal, unpaid): for a day long past (the stock cut-off), when most
-    obligations have entries after it but few before."""
+def _state(alias: str, day: date) -> tuple[str, str]:
+    """FROM-clause joins and columns ``{alias}_out`` / ``{alias}_paid``: the principal outstanding
+    and the paid-off day of obligation ``o`` as of ``day``. With no entry dated after ``day`` (as
+    of today, always) they are the running totals and nothing is joined; else the state stored
+    beside each obligation's last entry on or before ``day`` (none: its principal, unpaid), from
+    one ``DISTINCT ON`` over those entries, joined by hash."""
+    if not LedgerEntry.objects.filter(on__gt=day).exists():
+        return "", f"o.principal - o.principal_paid AS {alias}_out, o.fully_paid_on AS {alias}_paid"
     joins = f"""
 LEFT JOIN (
     SELECT DISTINCT ON (e.obligation_id) e.obligation_id, e.after_principal_outstanding AS outstanding,
@@ -77,29 +73,6 @@ LEFT JOIN (
     ORDER BY e.obligation_id, e."on" DESC, e.id DESC
 ) {alias} ON {alias}.obligation_id = o.id"""  # noqa: S608 - dates we format ourselves
     return joins, f"COALESCE({alias}.outstanding, o.principal) AS {alias}_out, {alias}.paid_on AS {alias}_paid"
-
-
-def _state(alias: str, day: date) -> tuple[str, str]:
-    """FROM-clause joins giving ``{alias}_out`` / ``{alias}_paid``: the principal outstanding and
-    the paid-off day of obligation ``o`` as of ``day`` (see the module's docstring)."""
-    if not LedgerEntry.objects.filter(on__gt=day).exists():  # as of today: nothing is later
-        return "", f"o.principal - o.principal_paid AS {alias}_out, o.fully_paid_on AS {alias}_paid"
-    joins = f"""
-LEFT JOIN (SELECT DISTINCT obligation_id FROM ledger_ledgerentry WHERE "on" > {_d(day)}) {alias}_late
-       ON {alias}_late.obligation_id = o.id
-LEFT JOIN LATERAL (
-    SELECT e.after_principal_outstanding AS outstanding, e.after_fully_paid_on AS paid_on
-    FROM ledger_ledgerentry e
-    WHERE {alias}_late.obligation_id IS NOT NULL AND e.obligation_id = o.id AND e."on" <= {_d(day)}
-    ORDER BY e."on" DESC, e.id DESC
-    LIMIT 1
-) {alias} ON TRUE"""  # noqa: S608 - dates we format ourselves
-    columns = (
-        f"CASE WHEN {alias}_late.obligation_id IS NULL THEN o.principal - o.principal_paid"
-        f" ELSE COALESCE({alias}.outstanding, o.principal) END AS {alias}_out,"
-        f" CASE WHEN {alias}_late.obligation_id IS NULL THEN o.fully_paid_on ELSE {alias}.paid_on END AS {alias}_paid"
-    )
-    return joins, columns
 
 
 def _closed(day: str) -> str:
@@ -115,41 +88,42 @@ def _inner(queryset: QuerySet) -> tuple[str, tuple]:
     return inner.query.sql_with_params()
 
 
-FIGURES = (
-    # (Figures field, SQL aggregate over y)
-    ("obligations", "count(*)"),
-    ("principal", "sum(principal)"),
-    ("outstanding", "sum(open_out)"),
-    ("overdue_count", "count(*) FILTER (WHERE overdue)"),
-    ("overdue_amount", "sum(open_out) FILTER (WHERE overdue)"),
-    ("ageing_count:not_yet_due", "count(*) FILTER (WHERE st IN ('not_yet_due', 'due'))"),
-    ("ageing_amount:not_yet_due", "sum(open_out) FILTER (WHERE st IN ('not_yet_due', 'due'))"),
-    *[
-        item
-        for key, low, high in OVERDUE_BUCKETS
-        for cond in [f"overdue AND days >= {low}" + (f" AND days <= {high}" if high is not None else "")]
-        for item in (
-            (f"ageing_count:{key}", f"count(*) FILTER (WHERE {cond})"),
-            (f"ageing_amount:{key}", f"sum(open_out) FILTER (WHERE {cond})"),
-        )
-    ],
-    ("legacy_count", "count(*) FILTER (WHERE overdue AND legacy)"),
-    ("legacy_amount", "sum(open_out) FILTER (WHERE overdue AND legacy)"),
-    ("paid_count", "count(*) FILTER (WHERE in_period)"),
-    ("days_to_pay_total", "sum(days_to_pay) FILTER (WHERE in_period)"),
-    ("paid_within_30", "count(*) FILTER (WHERE in_period AND days_to_pay <= 30)"),
-    ("paid_31_60", "count(*) FILTER (WHERE in_period AND days_to_pay > 30 AND days_to_pay <= 60)"),
-    ("paid_over_60", "count(*) FILTER (WHERE in_period AND days_to_pay > 60)"),
-    ("paid_late_count", "count(*) FILTER (WHERE in_period AND d_paid > due_on)"),
-    ("paid_amount", "sum(principal) FILTER (WHERE in_period)"),
-    ("paid_late_amount", "sum(principal) FILTER (WHERE in_period AND d_paid > due_on)"),
-    ("stock_count", "count(*) FILTER (WHERE stock)"),
-    ("stock_base", "sum(base) FILTER (WHERE stock)"),
-    ("stock_outstanding", "sum(open_out) FILTER (WHERE stock)"),
-    ("stock_cleared_count", "count(*) FILTER (WHERE stock AND base <> 0 AND open_out = 0)"),
-    ("stock_arrears", "sum(open_out) FILTER (WHERE stock AND overdue)"),
-    ("new_arrears", "sum(open_out) FILTER (WHERE NOT stock AND overdue)"),
-)
+def _figures(ageing) -> tuple[tuple[str, str], ...]:
+    """(Figures field, SQL aggregate over z); ``ageing`` is reports.AGEING (key, label, low, high)."""
+    return (
+        ("obligations", "count(*)"),
+        ("principal", "sum(principal)"),
+        ("outstanding", "sum(open_out)"),
+        ("overdue_count", "count(*) FILTER (WHERE overdue)"),
+        ("overdue_amount", "sum(open_out) FILTER (WHERE overdue)"),
+        (f"ageing_count:{ageing[0][0]}", "count(*) FILTER (WHERE st IN ('not_yet_due', 'due'))"),
+        (f"ageing_amount:{ageing[0][0]}", "sum(open_out) FILTER (WHERE st IN ('not_yet_due', 'due'))"),
+        *[
+            item
+            for key, _label, low, high in ageing[1:]
+            for cond in [f"overdue AND days >= {low}" + (f" AND days <= {high}" if high is not None else "")]
+            for item in (
+                (f"ageing_count:{key}", f"count(*) FILTER (WHERE {cond})"),
+                (f"ageing_amount:{key}", f"sum(open_out) FILTER (WHERE {cond})"),
+            )
+        ],
+        ("legacy_count", "count(*) FILTER (WHERE overdue AND legacy)"),
+        ("legacy_amount", "sum(open_out) FILTER (WHERE overdue AND legacy)"),
+        ("paid_count", "count(*) FILTER (WHERE in_period)"),
+        ("days_to_pay_total", "sum(days_to_pay) FILTER (WHERE in_period)"),
+        ("paid_within_30", "count(*) FILTER (WHERE in_period AND days_to_pay <= 30)"),
+        ("paid_31_60", "count(*) FILTER (WHERE in_period AND days_to_pay > 30 AND days_to_pay <= 60)"),
+        ("paid_over_60", "count(*) FILTER (WHERE in_period AND days_to_pay > 60)"),
+        ("paid_late_count", "count(*) FILTER (WHERE in_period AND d_paid > due_on)"),
+        ("paid_amount", "sum(principal) FILTER (WHERE in_period)"),
+        ("paid_late_amount", "sum(principal) FILTER (WHERE in_period AND d_paid > due_on)"),
+        ("stock_count", "count(*) FILTER (WHERE stock)"),
+        ("stock_base", "sum(base) FILTER (WHERE stock)"),
+        ("stock_outstanding", "sum(open_out) FILTER (WHERE stock)"),
+        ("stock_cleared_count", "count(*) FILTER (WHERE stock AND base <> 0 AND open_out = 0)"),
+        ("stock_arrears", "sum(open_out) FILTER (WHERE stock AND overdue)"),
+        ("new_arrears", "sum(open_out) FILTER (WHERE NOT stock AND overdue)"),
+    )
 
 
 @dataclass
@@ -160,10 +134,19 @@ class TotalsRows:
 
 
 def obligation_totals(
-    population: QuerySet, *, as_of: date, stock_cutoff: date, period_from: date, period_end: date, segs: list[Segment]
+    population: QuerySet,
+    *,
+    as_of: date,
+    stock_cutoff: date,
+    period_from: date,
+    period_end: date,
+    segs: list[Segment],
+    ageing: tuple,
 ) -> TotalsRows:
-    """The ``FIGURES`` of ``population`` (reports.obligation_population without its extras) per
-    debtor agency, per segment (index into ``segs``) and in total; each a dict field → value."""
+    """The ``_figures`` of ``population`` (reports.obligation_population without its extras) per
+    debtor agency, per segment (index into ``segs``) and in total; each a dict field → value.
+    ``ageing`` is reports.AGEING, whose buckets the figures sum."""
+    figures_sql = _figures(ageing)
     empty = TotalsRows({}, {}, {})
     try:
         inner_sql, inner_params = _inner(population)
@@ -171,10 +154,10 @@ def obligation_totals(
         return empty
     before = stock_cutoff - timedelta(days=1)
     d_joins, d_columns = _state("d", as_of)
-    c_joins, c_columns = _last_state("c", before)
+    c_joins, c_columns = _state("c", before)
     aggregates = ",\n       ".join(
         f"COALESCE({sql}, {'0' if sql.startswith('count') or name == 'days_to_pay_total' else '0.00'})"
-        for name, sql in FIGURES
+        for name, sql in figures_sql
     )
     sql = f"""
 WITH seg AS (
@@ -228,7 +211,7 @@ GROUP BY GROUPING SETS ((debtor_agency_id), (k), ())
     with _analytic() as cursor:
         cursor.execute(sql, params)
         for grouping, debtor, k, *values in cursor.fetchall():
-            figures = dict(zip((name for name, _sql in FIGURES), values, strict=True))
+            figures = dict(zip((name for name, _sql in figures_sql), values, strict=True))
             if grouping == 1:
                 out.per_debtor[debtor] = figures
             elif grouping == 2:

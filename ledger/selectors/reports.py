@@ -293,6 +293,7 @@ def _obligation_totals_sql(user: User, params: ReportParams, graph: AgencyGraph)
         period_from=params.period_from,
         period_end=params.period_end,
         segs=segs,
+        ageing=AGEING,
     )
     per_agency: dict[int, Figures] = defaultdict(Figures)
     per_tenure: dict[tuple, Figures] = defaultdict(Figures)
@@ -358,19 +359,16 @@ def arrears_by_month(*, user: User, params: ReportParams, months: int = 12) -> l
     """Outstanding overdue principal at each month end, stock and new (one pass, as-of each month)."""
     ends = month_ends(params.as_of, months)
     series = [MonthArrears(on) for on in ends]
+    queryset = visible_to(user, Obligation.objects.all()).filter(arose_on__lte=params.as_of)
+    queryset = queryset.exclude(outcome=Outcome.CANCELLED, outcome_on__lte=ends[0])
     if report_sql.available():
-        population = visible_to(user, Obligation.objects.all()).filter(arose_on__lte=params.as_of)
-        population = population.exclude(outcome=Outcome.CANCELLED, outcome_on__lte=ends[0])
-        sums = report_sql.arrears_by_month(population, ends=ends, stock_cutoff=params.stock_cutoff)
+        sums = report_sql.arrears_by_month(queryset, ends=ends, stock_cutoff=params.stock_cutoff)
         for j, point in enumerate(series):
             figures = sums.get(j)
             if figures:
                 point.count, point.stock, point.new = figures["count"], figures["stock"], figures["new"]
         return series
-    queryset = visible_to(user, Obligation.objects.all()).filter(arose_on__lte=params.as_of)
-    queryset = queryset.exclude(outcome=Outcome.CANCELLED, outcome_on__lte=ends[0]).prefetch_related(
-        Prefetch("entries", LedgerEntry.objects.order_by("on", "id"))
-    )
+    queryset = queryset.prefetch_related(Prefetch("entries", LedgerEntry.objects.order_by("on", "id")))
     for o in queryset.order_by("id").iterator(chunk_size=CHUNK):
         for point in series:
             if o.arose_on > point.on or o.due_on >= point.on:
