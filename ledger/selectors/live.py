@@ -242,16 +242,21 @@ class _InSegments(Func):
         return sql, (*self.arrays, *agency_params, *arose_params, *arose_params)
 
 
-def legacy_where_q(as_of: date, graph: AgencyGraph | None = None) -> Q:
+def legacy_where_q(as_of: date, graph: AgencyGraph | None = None, debtors: Iterable[int] | None = None) -> Q:
     """新官不理旧账 cases as of ``as_of`` (overdue, and the principal changed) as a predicate for
     WHERE — the same answer as ``with_legacy``'s flag (tests/ledger/test_live_sql.py). On
-    PostgreSQL through the debtors' R5 segments; elsewhere ``legacy_case_q``."""
+    PostgreSQL through the debtors' R5 segments; elsewhere ``legacy_case_q``.
+
+    ``debtors``: only obligations of these debtor agencies can match (the list's agency filter
+    already keeps to them), so only their segments are computed — a county's few dozen instead of
+    a province's 2,000 agencies (issue 9: 0.1 s of Python per request)."""
     graph = graph or AgencyGraph.load()
     if connection.vendor != "postgresql":
         annotations, changed = legacy_case_q(as_of, graph)
         ids = Obligation.objects.annotate(**annotations).filter(overdue_q(as_of) & changed).values("pk")
-        return Q(pk__in=ids)
-    agencies = list(graph.parent)
+        q = Q(pk__in=ids)
+        return q if debtors is None else q & Q(debtor_agency_id__in=sorted(debtors))
+    agencies = list(graph.parent) if debtors is None else sorted(debtors)
     cases = [s for s in segments(graph, LegacyFacts.load(agencies), agencies, as_of) if s.legacy]
     return overdue_q(as_of) & Q(_InSegments(F("debtor_agency_id"), F("arose_on"), cases))
 

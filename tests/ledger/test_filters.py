@@ -182,6 +182,26 @@ def test_legacy_debt_cases_as_of_a_date(world, api):
     assert refs(client.get(URL, {"legacy": "true", "as_of": "2026-02-20"})) == set()
 
 
+def test_legacy_within_an_agency_filter_keeps_to_that_agency(world, api):
+    # both agencies changed head on 2026-03-01; the legacy filter beside an agency filter asks R5
+    # only for that agency's debtors, with the same answers
+    for agency in (world.agency_a, world.agency_b):
+        TenureFactory(agency=agency, person=f"甲{agency.pk}", start_on=date(2020, 1, 1), end_on=date(2026, 3, 1))
+        TenureFactory(agency=agency, person=f"乙{agency.pk}", start_on=date(2026, 3, 1))
+    old_a = ob(world, arose_on=date(2026, 1, 5), due_on=date(2026, 2, 4))
+    new_a = ob(world, arose_on=date(2026, 4, 1), due_on=date(2026, 5, 1))
+    old_b = ob(world, agency=world.agency_b, arose_on=date(2026, 1, 5), due_on=date(2026, 2, 4))
+    client = api(world.auditor)
+    assert refs(client.get(URL, {"legacy": "true", "as_of": AS_OF})) == {old_a.reference, old_b.reference}
+    a, b = world.agency_a.pk, world.agency_b.pk
+    assert refs(client.get(URL, {"legacy": "true", "as_of": AS_OF, "agency": a})) == {old_a.reference}
+    assert refs(client.get(URL, {"legacy": "false", "as_of": AS_OF, "agency": a})) == {new_a.reference}
+    assert refs(client.get(URL, {"legacy": "true", "as_of": AS_OF, "agency_exact": b})) == {old_b.reference}
+    assert refs(client.get(URL, {"legacy": "true", "as_of": AS_OF, "debtor_agency": b})) == {old_b.reference}
+    # two agency filters that leave no agency leave no case
+    assert refs(client.get(URL, {"legacy": "true", "as_of": AS_OF, "agency": a, "debtor_agency": b})) == set()
+
+
 def test_violations(world, api):
     refused = ob(world, due_on=date(2026, 5, 1))
     lawful = ob(world, due_on=date(2026, 5, 1))
