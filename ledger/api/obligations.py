@@ -291,6 +291,9 @@ def _valid(serializer_class, request, **kw):
     return ser.validated_data
 
 
+_REFUSALS = Prefetch("refusal_reasons", RefusalReason.objects.select_related("recorded_by"))
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[AS_OF], responses={200: ObligationOutput(many=True), **ERRORS}),
     retrieve=extend_schema(parameters=[AS_OF], responses={200: ObligationOutput, **ERRORS}),
@@ -310,9 +313,7 @@ class ObligationViewSet(ExportMixin, ScopedViewSet):
     ordering = ["id"]
 
     def base_queryset(self):
-        return sel.obligation_queryset().prefetch_related(
-            Prefetch("refusal_reasons", RefusalReason.objects.select_related("recorded_by"))
-        )
+        return sel.obligation_queryset().prefetch_related(_REFUSALS)
 
     def get_queryset(self):
         return sel.with_status(super().get_queryset(), self.as_of())
@@ -338,9 +339,14 @@ class ObligationViewSet(ExportMixin, ScopedViewSet):
         return Response(ObligationOutput(obligation, context=self.get_serializer_context()).data, status=code)
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        as_of = self.as_of()
+        # A page reads the state stored beside each row's last entry, not its entries (issue 9);
+        # a row whose state was never stored has its entries walked (one query for the page).
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None).prefetch_related(_REFUSALS)
+        queryset = sel.with_stored_state(queryset, as_of)
         page = self.paginate_queryset(queryset)
-        rows = self._with_figures(list(page if page is not None else queryset))
+        rows = sel.with_entries_where_unstored(list(page if page is not None else queryset), as_of)
+        rows = self._with_figures(rows)
         data = ObligationOutput(rows, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 

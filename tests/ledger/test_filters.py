@@ -263,12 +263,22 @@ def test_obligation_list_with_every_live_filter_keeps_its_query_count(world, api
         "ordering": "-due_on",
     }
     # savepoint/release, the agency, the agency graph (parents and successions, shared by the
-    # agency filter and the R5 SQL), count, page, entries, refusal reasons, then the list's own
-    # successions and tenures — the same for 6 rows as for 60. On PostgreSQL R5 is a WHERE
-    # predicate over every debtor's segments, which reads the successions and tenures once more.
-    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 10):
+    # agency filter and the R5 SQL), count, page (with each row's stored entry state), refusal
+    # reasons, then the list's own successions and tenures — the same for 6 rows as for 60. On
+    # PostgreSQL R5 is a WHERE predicate over the debtors' segments, which reads the successions
+    # and tenures once more.
+    pg = connection.vendor == "postgresql"
+    with django_assert_num_queries(11 if pg else 9):
         response = client.get(URL, params)
     assert response.json()["count"] == 6
+    assert {r["principal_outstanding"] for r in response.json()["results"]} == {"900.00"}
+    # a row whose entry state was never stored has its entries read: one query more, same figures
+    m.LedgerEntry.objects.filter(obligation__reference=response.json()["results"][0]["reference"]).update(
+        after_principal_outstanding=None
+    )
+    with django_assert_num_queries(12 if pg else 10):
+        again = client.get(URL, params)
+    assert again.json()["results"] == response.json()["results"]
 
 
 # --- the other lists ---------------------------------------------------------------------------------
