@@ -1,6 +1,45 @@
+from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from rest_framework.pagination import PageNumberPagination
 
 from ledger.errors import ValidationFailed
+
+# A result this small is sorted after it is found (see _CountedPaginator).
+SORT_AFTER_FILTERING = 2_000
+
+
+def sort_after_filtering(queryset: QuerySet) -> QuerySet:
+    """The same rows in the same order, sorted after the filters have found them: each ordering
+    column is wrapped (COALESCE(x, x) is x, NULLs included) so that PostgreSQL cannot walk an
+    index in that order instead, testing every row until it has a page."""
+    order = list(queryset.query.order_by)
+    if not order and queryset.query.default_ordering:
+        order = list(queryset.model._meta.ordering)
+    wrapped = []
+    for item in order:
+        if not isinstance(item, str):
+            wrapped.append(item)  # an expression already: not an index's column
+            continue
+        if item == "?":
+            return queryset
+        name = item.lstrip("-+")
+        column = Coalesce(F(name), F(name))
+        wrapped.append(column.desc() if item.startswith("-") else column.asc())
+    return queryset.order_by(*wrapped) if wrapped else queryset
+
+
+class _CountedPaginator(Paginator):
+    """Django's paginator, which knows the exact count before it reads a page: when the whole
+    result is small, the page is read filter-first (``sort_after_filtering``). Else PostgreSQL,
+    estimating rows it cannot count, may walk the primary key in order hoping to meet the few
+    matches early — 0.16 s through 450,000 rows for one match among a million obligations (issue
+    9), when finding the matches first costs what the count did."""
+
+    def page(self, number):
+        if isinstance(self.object_list, QuerySet) and self.count <= SORT_AFTER_FILTERING:
+            self.object_list = sort_after_filtering(self.object_list)
+        return super().page(number)
 
 
 def _whole(raw: str) -> int | None:
@@ -18,6 +57,7 @@ class LedgerPagination(PageNumberPagination):
     last one is a 404 (there is nothing there), in Chinese.
     """
 
+    django_paginator_class = _CountedPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

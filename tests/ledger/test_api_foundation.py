@@ -1,14 +1,18 @@
 """The foundation's API: the error envelope, roll-back, USCC echo, tenures, history, tokens, roles."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from ledger import clock
-from ledger.models import AccessLog, Agency, ApiToken, Enterprise, LoginFailure, PlanTask, Tenure, User
+from ledger.api import pagination
+from ledger.models import AccessLog, Agency, ApiToken, Enterprise, LoginFailure, Obligation, PlanTask, Tenure, User
 from tests.factories import TenureFactory, UserFactory
+from tests.ledger.report_helpers import ob
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -327,3 +331,31 @@ def test_pages_read_as_typed_and_a_page_past_the_last_is_404_in_chinese(world, a
     past = client.get("/api/agencies/", {"page": str(total + 1), "page_size": "1"})
     assert past.status_code == 404
     assert past.json() == {"code": "not_found", "detail": f"第{total + 1}页没有记录"}
+
+
+def test_a_small_result_is_sorted_after_filtering_in_the_same_order(world, api, monkeypatch):
+    made = [ob(world, due_on=date(2026, 3, d)) for d in (9, 1, 5, 1)]
+    client = api(world.auditor)
+
+    def page(**params):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get("/api/obligations/", {"ordering": "-due_on,id", "page_size": 3, **params}).json()
+        page_sql = next(q["sql"] for q in ctx.captured_queries if "LIMIT" in q["sql"] and "COUNT(" not in q["sql"])
+        return [r["id"] for r in body["results"]], page_sql
+
+    expected = [made[0].pk, made[2].pk, made[1].pk]  # 9 March, 5 March, then the first of two 1 Marches
+    ids, sql = page()
+    assert ids == expected
+    column = connection.ops.quote_name("due_on")
+    assert f"COALESCE({connection.ops.quote_name('ledger_obligation')}.{column}" in sql
+    # a result larger than the threshold keeps the plain ordering, and the same rows in it
+    monkeypatch.setattr(pagination, "SORT_AFTER_FILTERING", 3)
+    ids, sql = page()
+    assert (ids, "COALESCE" in sql) == (expected, False)
+    # NULLs stay where the plain ordering puts them (the model's default ordering included)
+    Obligation.objects.filter(pk=made[1].pk).update(fully_paid_on=date(2026, 4, 1))
+    for order in (["-fully_paid_on", "id"], ["fully_paid_on", "-id"], []):
+        plain = Obligation.objects.order_by(*order) if order else Obligation.objects.all()
+        assert list(pagination.sort_after_filtering(plain).values_list("pk", flat=True)) == list(
+            plain.values_list("pk", flat=True)
+        )
