@@ -11,6 +11,8 @@ into it (机构改革: debts pass to the successor from ``succeeded_on``), trans
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -227,8 +229,13 @@ class _InSegments(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, agency, arose, segs: list[Segment]):
+    def __init__(self, agency, arose, arrays: tuple[str, str]):
         super().__init__(agency, arose)
+        self.arrays = arrays
+
+    @staticmethod
+    def arrays_of(segs: list[Segment]) -> tuple[str, str]:
+        """The segments' answers and sorted starts, as PostgreSQL array literals."""
         starts: dict[int, bool] = {}
         agencies = {s.agency_id for s in segs}
         for seg in segs:
@@ -236,7 +243,8 @@ class _InSegments(Func):
             if seg.agency_id + 1 not in agencies:
                 starts.setdefault(_day_key(seg.agency_id + 1, _EPOCH), False)
         ordered = sorted(starts)
-        self.arrays = [[starts[k] for k in ordered], ordered]
+        flags = "{" + ",".join("t" if starts[k] else "f" for k in ordered) + "}"
+        return flags, "{" + ",".join(map(str, ordered)) + "}"
 
     def as_sql(self, compiler, connection, **extra):
         agency_sql, agency_params = compiler.compile(self.source_expressions[0])
@@ -246,6 +254,47 @@ class _InSegments(Func):
         sql = f"COALESCE((%s::boolean[])[width_bucket({key}, %s::bigint[])], FALSE)"
         flags, ordered = self.arrays
         return sql, (flags, *agency_params, *arose_params, ordered)
+
+
+# R5's segments depend on the tenures and on the agencies' successions (and on the date): a
+# digest of exactly those rows, read in one statement of a few milliseconds, names what was
+# computed from them, so a list filtered on legacy debt does not ask the rule a few thousand
+# times on every request (issue 9: 85 ms at a province). Any change to those rows changes the
+# digest; nothing is ever invalidated by hand.
+_R5_FACTS_DIGEST = """
+SELECT (SELECT md5(COALESCE(string_agg(concat_ws(',', id, agency_id, person, acting, start_on, end_on), ';'
+                                      ORDER BY id), '')) FROM {tenure}),
+       (SELECT md5(COALESCE(string_agg(concat_ws(',', id, parent_id, successor_id, succeeded_on), ';'
+                                      ORDER BY id), '')) FROM {agency})
+"""
+_REMEMBERED: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+_REMEMBER = 16
+_remembered_lock = threading.Lock()
+
+
+def _r5_facts_digest() -> str:
+    sql = _R5_FACTS_DIGEST.format(tenure=Tenure._meta.db_table, agency=Agency._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return ":".join(cursor.fetchone())
+
+
+def _case_arrays(as_of: date, graph: AgencyGraph, debtors: Iterable[int] | None) -> tuple[str, str]:
+    """``_InSegments``'s arrays for the segments of ``debtors`` (None: every agency) as of
+    ``as_of``, computed once per state of the facts they come from."""
+    agencies = list(graph.parent) if debtors is None else sorted(debtors)
+    key = (_r5_facts_digest(), as_of, None if debtors is None else tuple(agencies))
+    with _remembered_lock:
+        if key in _REMEMBERED:
+            _REMEMBERED.move_to_end(key)
+            return _REMEMBERED[key]
+    segs = segments(graph, LegacyFacts.load(None if debtors is None else agencies), agencies, as_of)
+    arrays = _InSegments.arrays_of(segs)
+    with _remembered_lock:
+        _REMEMBERED[key] = arrays
+        while len(_REMEMBERED) > _REMEMBER:
+            _REMEMBERED.popitem(last=False)
+    return arrays
 
 
 def legacy_where_q(as_of: date, graph: AgencyGraph | None = None, debtors: Iterable[int] | None = None) -> Q:
@@ -262,9 +311,8 @@ def legacy_where_q(as_of: date, graph: AgencyGraph | None = None, debtors: Itera
         ids = Obligation.objects.annotate(**annotations).filter(overdue_q(as_of) & changed).values("pk")
         q = Q(pk__in=ids)
         return q if debtors is None else q & Q(debtor_agency_id__in=sorted(debtors))
-    agencies = list(graph.parent) if debtors is None else sorted(debtors)
-    segs = segments(graph, LegacyFacts.load(None if debtors is None else agencies), agencies, as_of)
-    return overdue_q(as_of) & Q(_InSegments(F("debtor_agency_id"), F("arose_on"), segs))
+    arrays = _case_arrays(as_of, graph, debtors)
+    return overdue_q(as_of) & Q(_InSegments(F("debtor_agency_id"), F("arose_on"), arrays))
 
 
 def legacy_case_q(as_of: date, graph: AgencyGraph | None = None) -> tuple[dict, Q]:
