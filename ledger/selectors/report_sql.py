@@ -289,11 +289,16 @@ settled AS (
     FROM last_in WHERE b < %s
     UNION ALL
     SELECT obligation_id, 0, min(b) - 1, NULL, NULL FROM last_in GROUP BY obligation_id HAVING min(b) > 0
+), late_o AS MATERIALIZED (
+    -- the late obligations of the population, found from the (few) late ids: joining the spans
+    -- to the whole population hashed a million rows (0.3 s of 2.3 s, issue 9)
+    SELECT o.id, o.principal, o.arose_on, o.due_on, o.outcome, o.outcome_on
+    FROM ({inner_sql}) o WHERE o.id IN (SELECT obligation_id FROM late)
 ), late_spans AS MATERIALIZED (
     -- joined before the month ends multiply them (else the planner multiplies first)
     SELECT o.principal, o.arose_on, o.due_on, o.outcome, o.outcome_on,
            sp.from_j, sp.to_j, sp.outstanding, sp.paid_on
-    FROM spans sp JOIN ({inner_sql}) o ON o.id = sp.obligation_id
+    FROM spans sp JOIN late_o o ON o.id = sp.obligation_id
 ), moving AS (
     SELECT ms.j, {stock} AS stock,
            count(*) FILTER (WHERE o.paid_on IS NULL) AS n,
