@@ -261,10 +261,12 @@ class _InSegments(Func):
 # computed from them, so a list filtered on legacy debt does not ask the rule a few thousand
 # times on every request (issue 9: 85 ms at a province). Any change to those rows changes the
 # digest; nothing is ever invalidated by hand.
+# Each row as a row literal (ROW(…)::text keeps NULLs in their places and quotes what holds a
+# delimiter), so two different states of the rows never read the same.
 _R5_FACTS_DIGEST = """
-SELECT (SELECT md5(COALESCE(string_agg(concat_ws(',', id, agency_id, person, acting, start_on, end_on), ';'
+SELECT (SELECT md5(COALESCE(string_agg(ROW(id, agency_id, person, acting, start_on, end_on)::text, ';'
                                       ORDER BY id), '')) FROM {tenure}),
-       (SELECT md5(COALESCE(string_agg(concat_ws(',', id, parent_id, successor_id, succeeded_on), ';'
+       (SELECT md5(COALESCE(string_agg(ROW(id, parent_id, successor_id, succeeded_on)::text, ';'
                                       ORDER BY id), '')) FROM {agency})
 """
 _REMEMBERED: OrderedDict[tuple, tuple[str, str]] = OrderedDict()

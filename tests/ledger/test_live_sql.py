@@ -16,6 +16,7 @@ import pytest
 from ledger import models as m
 from ledger.filters import claim_handling_overdue_q
 from ledger.rules.claims import ClockState
+from ledger.selectors import live
 from ledger.selectors.live import AgencyGraph, legacy_where_q, with_legacy
 from ledger.selectors.obligations import LegacyFacts, figures, obligation_queryset
 from ledger.selectors.status import claim_clock
@@ -206,3 +207,21 @@ def test_claim_handling_overdue_in_sql_agrees_with_the_clock(world, as_of):
     if as_of == D(2026, 6, 30):
         names = {name for name, c in claims.items() if c.pk in sql}
         assert names == {"forwarding_late", "result_late", "extension_approved_after_as_of", "decided_after_as_of"}
+
+
+@pytest.mark.postgres
+def test_the_r5_digest_tells_apart_what_segments_depend_on(world):
+    a, b = world.agency_a, world.agency_b
+    start = live._r5_facts_digest()
+    # a parent and a successor are different facts, though both name the same agency
+    m.Agency.objects.filter(pk=a.pk).update(parent=b, successor=None, succeeded_on=None)
+    as_parent = live._r5_facts_digest()
+    m.Agency.objects.filter(pk=a.pk).update(parent=None, successor=b, succeeded_on=date(2026, 1, 1))
+    as_successor = live._r5_facts_digest()
+    tenure = TenureFactory(agency=a, person="甲,乙", start_on=date(2020, 1, 1))
+    with_comma = live._r5_facts_digest()
+    m.Tenure.objects.filter(pk=tenure.pk).update(person="甲", acting=False)
+    renamed = live._r5_facts_digest()
+    assert len({start, as_parent, as_successor, with_comma, renamed}) == 5
+    # the same rows, the same digest
+    assert live._r5_facts_digest() == renamed
