@@ -252,7 +252,7 @@ class Obligation(models.Model):
             models.Index(fields=["creditor", "due_on"], name="obligation_creditor_due"),
             # The auditors' counts (issue 9): overdue as of D is open_until > D and due_on < D, the
             # obligations still open (about half) read from this index alone, with the debtor and
-            # the arising day a legacy-debt filter joins to its R5 segments (INCLUDE: PostgreSQL).
+            # the arising day a legacy-debt filter looks up in its R5 segments (INCLUDE: PostgreSQL).
             models.Index(
                 fields=["open_until", "due_on"], include=["debtor_agency", "arose_on"], name="obligation_open_due"
             ),
