@@ -280,18 +280,21 @@ class LegacyFacts:
         names = [f.attname for f in Tenure._meta.concrete_fields]
         return {span: Tenure.from_db(self._db, names, row) for span, row in self._values.items()}
 
+    @cached_property
+    def _indexes(self) -> tuple[dict, dict]:
+        """Tenures by agency, and each agency's succession by the agency it passes from."""
+        by_agency: dict = {}
+        for span in self.tenures:
+            by_agency.setdefault(span.agency_id, []).append(span)
+        return by_agency, {s.from_agency_id: s for s in self.successions}
+
     def chain(self, agency_id: int) -> tuple[list[legacy.TenureSpan], list[legacy.Succession]]:
         """The tenures and successions R5 can consult for debts of ``agency_id``: those of the
         agency and of the agencies its debts pass to. The rule gives the same answers with these
         as with every agency's (tests/ledger/test_live_sql.py), in a fraction of the time: a
         page of fifty rows asked it about every tenure in the province (issue 9)."""
-        if not self._chains:  # the indexes, once
-            by_agency: dict = {}
-            for span in self.tenures:
-                by_agency.setdefault(span.agency_id, []).append(span)
-            self._chains[None] = (by_agency, {s.from_agency_id: s for s in self.successions})
         if agency_id not in self._chains:
-            by_agency, successor = self._chains[None]
+            by_agency, successor = self._indexes
             chain, current = [agency_id], agency_id
             while current in successor and successor[current].to_agency_id not in chain:
                 current = successor[current].to_agency_id
