@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -43,6 +43,13 @@ def _list_path(basename: str) -> str:
     return _reversed(f"{basename}-list", get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
 
 
+@lru_cache(maxsize=16384)
+def _pair(key: str, value: str) -> str:
+    """``key=value`` as ``urlencode`` writes it. A province's dashboard repeats the same few
+    hundred pairs across 27,000 links (issue 9): quoting each once took 0.4 s of the page."""
+    return f"{quote_plus(key)}={quote_plus(value)}"
+
+
 def link(basename: str, **params) -> str:
     """The list URL with these filters (lists repeat a parameter for several values)."""
     pairs = []
@@ -50,8 +57,8 @@ def link(basename: str, **params) -> str:
         if value is None:
             continue
         for v in value if isinstance(value, list | tuple) else [value]:
-            pairs.append((key, v.isoformat() if hasattr(v, "isoformat") else str(v)))
-    return f"{_list_path(basename)}?{urlencode(pairs)}"
+            pairs.append(_pair(key, v.isoformat() if hasattr(v, "isoformat") else str(v)))
+    return f"{_list_path(basename)}?{'&'.join(pairs)}"
 
 
 def _totals(ctx: ReportContext):
