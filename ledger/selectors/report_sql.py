@@ -268,12 +268,16 @@ def arrears_by_month(population: QuerySet, *, ends: list[date], stock_cutoff: da
     closing = f"o.outcome IN ('{CLOSING[0]}', '{CLOSING[1]}') AND o.outcome_on IS NOT NULL"
     sql = f"""
 WITH late AS (SELECT DISTINCT obligation_id FROM ledger_ledgerentry WHERE "on" > {_d(first)}),
-settled AS (
+settled AS MATERIALIZED (
     SELECT width_bucket(o.due_on, %s::date[]) AS due_b,
            CASE WHEN {closing} THEN width_bucket(o.outcome_on - 1, %s::date[]) ELSE %s END AS open_b,
            {stock} AS stock, count(*) AS n, sum(o.principal - o.principal_paid) AS amount
     FROM ({inner_sql}) o
-    WHERE o.fully_paid_on IS NULL AND NOT EXISTS (SELECT 1 FROM late WHERE late.obligation_id = o.id)
+    -- against the entries themselves, not ``late``, and planned on its own (MATERIALIZED): a plan
+    -- that reads a CTE runs in one process, and this one reads the million obligations (0.45 s
+    -- alone, issue 9)
+    WHERE o.fully_paid_on IS NULL
+      AND NOT EXISTS (SELECT 1 FROM ledger_ledgerentry e WHERE e.obligation_id = o.id AND e."on" > {_d(first)})
     GROUP BY 1, 2, 3
 ), last_in AS (
     -- each late obligation's last entry in each stretch of days a month end closes
@@ -293,7 +297,8 @@ settled AS (
     -- the late obligations of the population, found from the (few) late ids: joining the spans
     -- to the whole population hashed a million rows (0.3 s of 2.3 s, issue 9)
     SELECT o.id, o.principal, o.arose_on, o.due_on, o.outcome, o.outcome_on
-    FROM ({inner_sql}) o WHERE o.id IN (SELECT obligation_id FROM late)
+    FROM ({inner_sql}) o
+    WHERE EXISTS (SELECT 1 FROM ledger_ledgerentry e WHERE e.obligation_id = o.id AND e."on" > {_d(first)})
 ), late_spans AS MATERIALIZED (
     -- joined before the month ends multiply them (else the planner multiplies first)
     SELECT o.principal, o.arose_on, o.due_on, o.outcome, o.outcome_on,
@@ -304,8 +309,10 @@ settled AS (
            count(*) FILTER (WHERE o.paid_on IS NULL) AS n,
            sum(COALESCE(o.outstanding, o.principal)) FILTER (WHERE o.paid_on IS NULL) AS amount
     FROM late_spans o
-    JOIN unnest(%s::date[]) WITH ORDINALITY AS ms(m, j)
-      ON ms.j - 1 BETWEEN o.from_j AND o.to_j AND o.due_on < ms.m AND NOT {_closed("ms.m")}
+    -- the month ends each span covers, not every month end tested against every span
+    CROSS JOIN LATERAL generate_series(o.from_j + 1, o.to_j + 1) AS ms(j)
+    CROSS JOIN LATERAL (SELECT (%s::date[])[ms.j] AS m) me
+    WHERE o.due_on < me.m AND NOT {_closed("me.m")}
     GROUP BY 1, 2
 )
 SELECT 'settled', due_b, open_b, stock, n, amount FROM settled
@@ -315,6 +322,11 @@ SELECT 'moving', j, NULL, stock, n, amount FROM moving
     # The population is written twice, its parameters bound twice, in the order they appear.
     params = [ends, ends, len(ends), *inner_params, ends, len(ends), len(ends), *inner_params, ends]
     with _analytic() as cursor:
+        # Each part groups by expressions PostgreSQL has no statistics of, so it guesses a group
+        # per row and, to save sending those "groups" from its workers, reads the million
+        # obligations in one process. Sending rows made cheaper, it reads them in three and groups
+        # in one: 0.47 → 0.31 s for the obligations without late entries (issue 9, measured).
+        cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     out = {j: {"count": 0, "stock": ZERO, "new": ZERO} for j in range(len(ends))}
