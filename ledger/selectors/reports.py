@@ -37,10 +37,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 
-from ledger.models import Decision, LedgerEntry, Obligation, Outcome, Recommendation, Redemption, Regime, Tenure, User
+from ledger.models import (
+    Agency,
+    Decision,
+    LedgerEntry,
+    Obligation,
+    Outcome,
+    Recommendation,
+    Redemption,
+    Regime,
+    Tenure,
+    User,
+)
 from ledger.selectors import report_sql
 from ledger.selectors.live import AgencyGraph, segments, with_legacy
 from ledger.selectors.obligations import LegacyFacts, Status, obligation_state, status_of
@@ -282,7 +293,10 @@ def _add(acc: Figures, values: dict) -> None:
 def _obligation_totals_sql(user: User, params: ReportParams, graph: AgencyGraph) -> ObligationTotals:
     """``obligation_totals`` summed by PostgreSQL (ledger/selectors/report_sql.py)."""
     population = _population(user, params.as_of)
-    debtors = set(population.order_by().values_list("debtor_agency_id", flat=True).distinct())
+    # the agencies owing any of them: one index probe per agency, not a DISTINCT over the million
+    # obligations (0.17 s at a province, issue 9)
+    owing = population.order_by().filter(debtor_agency=OuterRef("pk"))
+    debtors = set(Agency.objects.filter(Exists(owing)).values_list("pk", flat=True))
     facts = LegacyFacts.load(debtors)
     all_tenures: dict[int, Tenure] = {}
     segs = segments(graph, facts, debtors, params.as_of, all_tenures)
