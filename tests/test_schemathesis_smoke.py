@@ -9,7 +9,7 @@ Zero 5xx and no response that breaks the schema. Two runs per operation:
   one allowed to write it, or the auditor (who reads everything) for a read.
 
 Data comes from the demo seeds, so ids and filters hit rows. The run is database-agnostic and
-runs once, in .ci/run's SQLite pass.
+runs once, in .ci/run's SQLite pass (it passes on PostgreSQL too, run without LEDGER_REQUIRE_PG).
 """
 
 import collections
@@ -18,8 +18,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.urls import resolve
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -54,6 +55,19 @@ def _load_schema():
 
 
 schema = _load_schema()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _requests_keep_the_test_connection():
+    """schemathesis calls the WSGI application itself, whose request signals close the database
+    connection after each request (CONN_MAX_AGE 0) — and with it the test's transaction, on
+    PostgreSQL ("the connection is closed"; SQLite's in-memory test database ignores the close).
+    Django's own test client disconnects the same handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module")
