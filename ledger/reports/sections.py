@@ -50,15 +50,27 @@ def _pair(key: str, value: str) -> str:
     return f"{quote_plus(key)}={quote_plus(value)}"
 
 
+def links_to(basename: str):
+    """``link`` to one list, its path looked up once: a province's agency row makes a dozen links
+    to the obligations, and each lookup reads the request's URL configuration and script prefix
+    (thread-local, 23,000 times a dashboard)."""
+    path = _list_path(basename)
+
+    def to_list(**params) -> str:
+        pairs = []
+        for key, value in params.items():
+            if value is None:
+                continue
+            for v in value if isinstance(value, list | tuple) else [value]:
+                pairs.append(_pair(key, v.isoformat() if hasattr(v, "isoformat") else str(v)))
+        return f"{path}?{'&'.join(pairs)}"
+
+    return to_list
+
+
 def link(basename: str, **params) -> str:
     """The list URL with these filters (lists repeat a parameter for several values)."""
-    pairs = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        for v in value if isinstance(value, list | tuple) else [value]:
-            pairs.append(_pair(key, v.isoformat() if hasattr(v, "isoformat") else str(v)))
-    return f"{_list_path(basename)}?{'&'.join(pairs)}"
+    return links_to(basename)(**params)
 
 
 def _totals(ctx: ReportContext):
@@ -91,6 +103,7 @@ AGENCY_COLUMNS = [
 
 def _agency_figures(f: Figures, ctx: ReportContext, agency: Agency | None) -> dict:
     d = ctx.params.as_of
+    obligations = links_to("obligation")
     base = {"agency_exact": agency.pk if agency else None, "as_of": d}
     row = {
         "agency": agency.name if agency else "合计",
@@ -103,9 +116,9 @@ def _agency_figures(f: Figures, ctx: ReportContext, agency: Agency | None) -> di
         "legacy_amount": f.legacy_amount,
     }
     links = {
-        "obligations": link("obligation", **base, arose_to=d, status=COUNTED_STATUSES),
-        "overdue_count": link("obligation", **base, overdue="true"),
-        "legacy_count": link("obligation", **base, legacy="true"),
+        "obligations": obligations(**base, arose_to=d, status=COUNTED_STATUSES),
+        "overdue_count": obligations(**base, overdue="true"),
+        "legacy_count": obligations(**base, legacy="true"),
     }
     links["principal"] = links["outstanding"] = links["obligations"]
     links["overdue_amount"] = links["overdue_count"]
@@ -114,9 +127,9 @@ def _agency_figures(f: Figures, ctx: ReportContext, agency: Agency | None) -> di
         row[f"ageing_{key}_count"] = f.ageing_count[key]
         row[f"ageing_{key}"] = f.ageing_amount[key]
         if key == "not_yet_due":
-            url = link("obligation", **base, arose_to=d, status=[Status.NOT_YET_DUE, Status.DUE])
+            url = obligations(**base, arose_to=d, status=[Status.NOT_YET_DUE, Status.DUE])
         else:
-            url = link("obligation", **base, overdue="true", days_overdue_min=low, days_overdue_max=high)
+            url = obligations(**base, overdue="true", days_overdue_min=low, days_overdue_max=high)
         links[f"ageing_{key}_count"] = links[f"ageing_{key}"] = url
     if agency is not None:
         row["agency_id"] = agency.pk
@@ -215,8 +228,9 @@ STOCK_COLUMNS = [
 
 def _stock(f: Figures, ctx: ReportContext, agency: Agency | None) -> dict:
     p = ctx.params
+    obligations = links_to("obligation")
     base = {"agency_exact": agency.pk if agency else None, "as_of": p.as_of, "stock_cutoff": p.stock_cutoff}
-    stock_list = link("obligation", **base, stock="true", status=COUNTED_STATUSES)
+    stock_list = obligations(**base, stock="true", status=COUNTED_STATUSES)
     return {
         "agency": agency.name if agency else "合计",
         "stock_count": f.stock_count,
@@ -232,8 +246,8 @@ def _stock(f: Figures, ctx: ReportContext, agency: Agency | None) -> dict:
             "stock_count": stock_list,
             "stock_base": stock_list,
             "stock_outstanding": stock_list,
-            "stock_arrears": link("obligation", **base, stock="true", overdue="true"),
-            "new_arrears": link("obligation", **base, stock="false", overdue="true"),
+            "stock_arrears": obligations(**base, stock="true", overdue="true"),
+            "new_arrears": obligations(**base, stock="false", overdue="true"),
         },
     }
 
