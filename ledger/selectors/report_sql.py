@@ -88,6 +88,11 @@ def _inner(queryset: QuerySet) -> tuple[str, tuple]:
     return inner.query.sql_with_params()
 
 
+# Each obligation's status as of the date, as a small whole number: grouping, sorting and testing
+# a million of these, PostgreSQL spent 0.2 s more on the status as text (issue 9, measured).
+CLOSED, PAID, NOT_YET_DUE, DUE, OVERDUE = range(5)
+
+
 def _groups(ageing) -> str:
     """The columns each obligation is grouped by before the figures are summed (``g`` below):
     the figures are counts and sums under conditions on these alone, so a million obligations
@@ -100,7 +105,7 @@ def _groups(ageing) -> str:
         for i, (_key, _label, low, high) in enumerate(ageing[1:], start=1)
     )
     return f"""debtor_agency_id, k, st, legacy, stock, in_period,
-           CASE WHEN st = 'overdue' THEN CASE {buckets} END END AS bucket,
+           CASE WHEN st = {OVERDUE} THEN CASE {buckets} END END AS bucket,
            CASE WHEN in_period THEN CASE WHEN days_to_pay <= 30 THEN 0 WHEN days_to_pay <= 60 THEN 1 ELSE 2 END
            END AS pay_band,
            in_period AND d_paid > due_on AS paid_late,
@@ -117,8 +122,8 @@ def _figures(ageing) -> tuple[tuple[str, str], ...]:
     def total(column: str, cond: str | None = None) -> str:
         return f"sum({column})" + (f" FILTER (WHERE {cond})" if cond else "")
 
-    overdue = "st = 'overdue'"
-    not_yet = "st IN ('not_yet_due', 'due')"
+    overdue = f"st = {OVERDUE}"
+    not_yet = f"st IN ({NOT_YET_DUE}, {DUE})"
     return (
         ("obligations", count()),
         ("principal", total("principal")),
@@ -207,17 +212,17 @@ WITH x AS (
     {c_joins}
 ), y AS (
     SELECT x.*,
-           CASE WHEN closed_d THEN 'closed' WHEN d_paid IS NOT NULL THEN 'paid'
-                WHEN {_d(as_of)} < due_on THEN 'not_yet_due' WHEN {_d(as_of)} = due_on THEN 'due'
-                ELSE 'overdue' END AS st,
+           CASE WHEN closed_d THEN {CLOSED} WHEN d_paid IS NOT NULL THEN {PAID}
+                WHEN {_d(as_of)} < due_on THEN {NOT_YET_DUE} WHEN {_d(as_of)} = due_on THEN {DUE}
+                ELSE {OVERDUE} END AS st,
            {_d(as_of)} - due_on AS days,
            GREATEST(0, d_paid - trigger_on) AS days_to_pay,
            d_paid BETWEEN {_d(period_from)} AND {_d(period_end)} AS in_period,
            CASE WHEN closed_c OR c_paid IS NOT NULL THEN 0 ELSE c_out END AS base
     FROM x
 ), z AS (
-    SELECT y.*, st = 'overdue' AS overdue,
-           CASE WHEN st IN ('not_yet_due', 'due', 'overdue') THEN d_out ELSE 0 END AS open_out
+    SELECT y.*, st = {OVERDUE} AS overdue,
+           CASE WHEN st IN ({NOT_YET_DUE}, {DUE}, {OVERDUE}) THEN d_out ELSE 0 END AS open_out
     FROM y
 ), g AS (
     SELECT {_groups(ageing)},
