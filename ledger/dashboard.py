@@ -8,6 +8,7 @@ with the same numbers, so the page reads without JavaScript.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -17,12 +18,76 @@ from django.utils.formats import get_format
 
 from ledger.errors import ValidationFailed
 from ledger.models import Role
+from ledger.reports import sections
 from ledger.reports.params import parse_params
 from ledger.reports.registry import ReportContext, section
 from ledger.reports.render import EMPTY_RATE
 from ledger.selectors.reports import AGEING
 
 DASHBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR})
+
+# The agency tables show this many agencies a page, the most in arrears first: a province has
+# 2,000 agencies, and a page of all of them was 8.9 MB of HTML and most of the page's time
+# (issue 9). The whole table is one click away as a report (CSV / XLSX).
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One table's page: ``param`` is its query parameter (each table pages on its own)."""
+
+    param: str
+    number: int
+    pages: int
+    count: int
+    order: str  # how the rows are sorted, as the page says it
+    prev_url: str | None
+    next_url: str | None
+    report_url: str  # the whole table as a spreadsheet
+
+    @property
+    def first_row(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.count else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.number * PAGE_SIZE, self.count)
+
+
+def _page(request, ids: list[int], *, param: str, order: str, report: str) -> tuple[list[int], Pager]:
+    """The ids of ``param``'s page (1 unless the query says otherwise) and its pager. A page that
+    is not a whole number from 1 to the last is a 400 naming the parameter."""
+    pages = max(1, -(-len(ids) // PAGE_SIZE))
+    raw = request.GET.get(param)
+    number = 1
+    if raw not in (None, ""):
+        try:
+            number = int(raw)
+        except ValueError:
+            raise ValidationFailed.field(param, "页码应为正整数", code="invalid_page") from None
+        if not 1 <= number <= pages:
+            raise ValidationFailed.field(param, f"页码应在1至{pages}之间", code="invalid_page")
+
+    def url(n: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(n)
+        return f"?{query.urlencode()}"
+
+    report_query = request.GET.copy()
+    for key in ("ageing_page", "stock_page", "replies_page"):
+        report_query.pop(key, None)
+    report_query["format"] = "xlsx"
+    pager = Pager(
+        param=param,
+        number=number,
+        pages=pages,
+        count=len(ids),
+        order=order,
+        prev_url=url(number - 1) if number > 1 else None,
+        next_url=url(number + 1) if number < pages else None,
+        report_url=f"/api/reports/{report}/?{report_query.urlencode()}",
+    )
+    return ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE], pager
 
 
 def _num(value) -> str | None:
@@ -130,10 +195,39 @@ def dashboard(request):
     except ValidationFailed as exc:
         return render(request, "ledger/dashboard.html", {"error": exc.detail}, status=400)
     ctx = ReportContext(user=user, params=params)
-    agencies = section("agencies").fn(ctx)
-    stock = section("stock").fn(ctx)
+    per_agency = sections.report_totals(ctx).per_agency
+    _overall, reply_rows = sections.reply_rates(ctx)
+    try:
+        ageing_ids, ageing_pager = _page(
+            request,
+            sorted(per_agency, key=lambda a: (-per_agency[a].overdue_amount, a)),
+            param="ageing_page",
+            order="按逾期未付本金从高到低",
+            report="agencies",
+        )
+        stock_ids, stock_pager = _page(
+            request,
+            sorted(per_agency, key=lambda a: (-per_agency[a].stock_outstanding, a)),
+            param="stock_page",
+            order="按存量尚未清偿从高到低",
+            report="stock",
+        )
+        reply_ids, replies_pager = _page(
+            request,
+            [
+                r.agency.pk
+                for r in sorted(reply_rows, key=lambda r: (-(r.rate.due - r.rate.done), -r.rate.due, r.agency.pk))
+            ],
+            param="replies_page",
+            order="按未按期回复件数从多到少",
+            report="reply-rate",
+        )
+    except ValidationFailed as exc:
+        return render(request, "ledger/dashboard.html", {"error": exc.detail}, status=400)
+    agencies = sections.agencies_section(ctx, ageing_ids)
+    stock = sections.stock_section(ctx, stock_ids)
     monthly = section("arrears-monthly").fn(ctx)
-    replies = section("reply-rate").fn(ctx)
+    replies = sections.reply_rate_section(ctx, reply_ids)
     policies = section("policies").fn(ctx)
     charts = {
         "ageing": _ageing(agencies),
@@ -175,6 +269,9 @@ def dashboard(request):
         "replies_rows": _shown_rows(replies.rows, shown),
         "replies": replies,
         "policies": policies,
+        "ageing_pager": ageing_pager,
+        "stock_pager": stock_pager,
+        "replies_pager": replies_pager,
         "charts": charts,
         "empty_rate": EMPTY_RATE,
     }

@@ -73,15 +73,24 @@ def link(basename: str, **params) -> str:
     return links_to(basename)(**params)
 
 
-def _totals(ctx: ReportContext):
+def report_totals(ctx: ReportContext):
+    """The obligations' figures per agency, per tenure and in total, computed once per context."""
     return ctx.cached("obligation_totals", lambda: obligation_totals(user=ctx.user, params=ctx.params))
+
+
+_totals = report_totals
 
 
 def _agency_names(ids) -> dict[int, Agency]:
     return Agency.objects.in_bulk(list(ids))
 
 
-def _agency_rows(per_agency: dict[int, Figures]) -> list[tuple[Agency, Figures]]:
+def _agency_rows(per_agency: dict[int, Figures], agency_ids: list[int] | None = None) -> list[tuple[Agency, Figures]]:
+    """(agency, figures) by agency id; with ``agency_ids``, only those, in that order (a page of a
+    table sorted by one of its figures: a province has 2,000 agencies, issue 9)."""
+    if agency_ids is not None:
+        agencies = _agency_names(agency_ids)
+        return [(agencies[a], per_agency[a]) for a in agency_ids]
     agencies = _agency_names(per_agency)
     return sorted(((agencies[a], f) for a, f in per_agency.items()), key=lambda pair: pair[0].pk)
 
@@ -137,9 +146,9 @@ def _agency_figures(f: Figures, ctx: ReportContext, agency: Agency | None) -> di
     return row
 
 
-def agencies_section(ctx: ReportContext) -> Section:
+def agencies_section(ctx: ReportContext, agency_ids: list[int] | None = None) -> Section:
     totals = _totals(ctx)
-    rows = [_agency_figures(f, ctx, a) for a, f in _agency_rows(totals.per_agency)]
+    rows = [_agency_figures(f, ctx, a) for a, f in _agency_rows(totals.per_agency, agency_ids)]
     return Section(
         "agencies",
         "按单位：给付义务、逾期账龄与新官不理旧账",
@@ -252,14 +261,14 @@ def _stock(f: Figures, ctx: ReportContext, agency: Agency | None) -> dict:
     }
 
 
-def stock_section(ctx: ReportContext) -> Section:
+def stock_section(ctx: ReportContext, agency_ids: list[int] | None = None) -> Section:
     totals = _totals(ctx)
     p = ctx.params
     return Section(
         "stock",
         "存量清零与增量欠款",
         STOCK_COLUMNS,
-        [_stock(f, ctx, a) for a, f in _agency_rows(totals.per_agency)],
+        [_stock(f, ctx, a) for a, f in _agency_rows(totals.per_agency, agency_ids)],
         _stock(totals.total, ctx, None),
         notes=[
             f"存量：{p.stock_cutoff.isoformat()}前发生的给付义务；存量底数为截止日前一日终了时的未付本金。",
@@ -486,11 +495,20 @@ def _rate_row(agency: Agency | None, rate, ctx: ReportContext) -> dict:
     }
 
 
-def reply_rate_section(ctx: ReportContext) -> Section:
+def reply_rates(ctx: ReportContext):
+    """(overall, per-agency rates) of R7, computed once per context."""
     p = ctx.params
-    overall, rows = oversight.reply_rates(
-        user=ctx.user, period_start=p.period_from, period_end=p.period_to, as_of=p.as_of
+    return ctx.cached(
+        "reply_rates",
+        lambda: oversight.reply_rates(user=ctx.user, period_start=p.period_from, period_end=p.period_to, as_of=p.as_of),
     )
+
+
+def reply_rate_section(ctx: ReportContext, agency_ids: list[int] | None = None) -> Section:
+    overall, rows = reply_rates(ctx)
+    if agency_ids is not None:  # a page, in that order
+        by_agency = {r.agency.pk: r for r in rows}
+        rows = [by_agency[a] for a in agency_ids]
     return Section(
         "reply-rate",
         "检察建议、司法建议按期办复率",

@@ -133,6 +133,52 @@ def test_a_bad_date_is_a_400_page_naming_it(world, client):
     assert "as_of" in response.content.decode()
 
 
+def _charts(page: str) -> dict:
+    return json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', page).group(1))
+
+
+@pytest.mark.django_db
+def test_agency_tables_page_the_most_in_arrears_first(world, client, monkeypatch):
+    """A province has 2,000 agencies: each agency table shows a page, the most in arrears first,
+    with the whole table one click away; the headline figures stay the whole province's."""
+    monkeypatch.setattr("ledger.dashboard.PAGE_SIZE", 1)
+    _data(world)
+    ob(world, agency=world.agency_b, due_on=date(2026, 5, 1), principal="90000.00")  # B now owes the most
+    client.force_login(world.auditor)
+    page = client.get("/dashboard/", {"as_of": AS_OF}).content.decode()
+    charts = _charts(page)
+    assert charts["ageing"]["labels"] == [world.agency_b.name]
+    assert 'id="fig-overdue-count" href="/api/obligations/?as_of=2026-06-30&amp;overdue=true" data-value="4"' in page
+    assert 'id="pager-ageing_page" data-page="1" data-pages="2" data-count="2"' in page
+    assert "共 2 个单位，按逾期未付本金从高到低；第 1–1 个（第 1 / 2 页）" in page
+    assert 'href="?as_of=2026-06-30&amp;ageing_page=2">下一页' in page
+    assert 'href="/api/reports/agencies/?as_of=2026-06-30&amp;format=xlsx">全部单位（Excel）' in page
+    # the second page: agency A, and a way back
+    second = client.get("/dashboard/", {"as_of": AS_OF, "ageing_page": "2"}).content.decode()
+    charts = _charts(second)
+    assert charts["ageing"]["labels"] == [world.agency_a.name]
+    assert next(s for s in charts["ageing"]["series"] if s["key"] == "over_365")["values"] == ["12345.67"]
+    assert 'href="?as_of=2026-06-30&amp;ageing_page=1">上一页' in second
+    assert charts["clearance"]["labels"] == [world.agency_a.name]  # its own page: stock outstanding first
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "ageing_page：页码应在1至1之间"),
+        ("x", "ageing_page：页码应为正整数"),
+        ("3", "ageing_page：页码应在1至1之间"),
+    ],
+)
+def test_a_page_out_of_range_is_a_400_naming_it(world, client, value, message):
+    _data(world)
+    client.force_login(world.auditor)
+    response = client.get("/dashboard/", {"as_of": AS_OF, "ageing_page": value})
+    assert response.status_code == 400
+    assert f'<p class="error" id="dashboard-error">{message}</p>' in response.content.decode()
+
+
 # --- in headless Chromium ----------------------------------------------------------------------------
 def _browser(chrome: str, chromedriver: str, profile: Path) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
