@@ -209,12 +209,12 @@ def segments(
 # A debtor and a day as one number, ordered by debtor, then by day: the segments of every debtor
 # become one sorted array of such numbers (issue 9). 4,000,000 > the days from 0001-01-01 to
 # 9999-12-31, so a debtor's days never reach the next debtor's; agency ids × 4,000,000 fit a bigint.
-_DAYS_PER_AGENCY = 4_000_000
-_EPOCH = date.min
+DAYS_PER_AGENCY = 4_000_000
+EPOCH = date.min
 
 
-def _day_key(agency_id: int, day: date) -> int:
-    return agency_id * _DAYS_PER_AGENCY + (day - _EPOCH).days
+def day_key(agency_id: int, day: date) -> int:
+    return agency_id * DAYS_PER_AGENCY + (day - EPOCH).days
 
 
 class _InSegments(Func):
@@ -239,9 +239,9 @@ class _InSegments(Func):
         starts: dict[int, bool] = {}
         agencies = {s.agency_id for s in segs}
         for seg in segs:
-            starts[_day_key(seg.agency_id, seg.start_on)] = seg.legacy
+            starts[day_key(seg.agency_id, seg.start_on)] = seg.legacy
             if seg.agency_id + 1 not in agencies:
-                starts.setdefault(_day_key(seg.agency_id + 1, _EPOCH), False)
+                starts.setdefault(day_key(seg.agency_id + 1, EPOCH), False)
         ordered = sorted(starts)
         flags = "{" + ",".join("t" if starts[k] else "f" for k in ordered) + "}"
         return flags, "{" + ",".join(map(str, ordered)) + "}"
@@ -249,7 +249,7 @@ class _InSegments(Func):
     def as_sql(self, compiler, connection, **extra):
         agency_sql, agency_params = compiler.compile(self.source_expressions[0])
         arose_sql, arose_params = compiler.compile(self.source_expressions[1])
-        key = f"{agency_sql}::bigint * {_DAYS_PER_AGENCY} + ({arose_sql} - DATE '{_EPOCH.isoformat()}')"
+        key = f"{agency_sql}::bigint * {DAYS_PER_AGENCY} + ({arose_sql} - DATE '{EPOCH.isoformat()}')"
         # before the first start width_bucket gives 0, which no array element has: NULL, so FALSE
         sql = f"COALESCE((%s::boolean[])[width_bucket({key}, %s::bigint[])], FALSE)"
         flags, ordered = self.arrays

@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 
 from ledger.models import LedgerEntry, Outcome
 from ledger.selectors import asof_sql
-from ledger.selectors.live import Segment
+from ledger.selectors.live import DAYS_PER_AGENCY, EPOCH, Segment, day_key
 
 CLOSING = (Outcome.WRITTEN_OFF.value, Outcome.CANCELLED.value)
 
@@ -75,15 +75,24 @@ LEFT JOIN (
     return joins, f"COALESCE({alias}.outstanding, o.principal) AS {alias}_out, {alias}.paid_on AS {alias}_paid"
 
 
+def _state_of(alias: str, day: date) -> tuple[str, str, str]:
+    """``_state`` as (joins, outstanding expression, paid-off day expression)."""
+    joins, _columns = _state(alias, day)
+    if not joins:
+        return "", "(o.principal - o.principal_paid)", "o.fully_paid_on"
+    return joins, f"COALESCE({alias}.outstanding, o.principal)", f"{alias}.paid_on"
+
+
 def _closed(day: str) -> str:
-    """Written off or cancelled on or before ``day`` (SQL), as ``status_of`` has it."""
-    return f"COALESCE(o.outcome IN ('{CLOSING[0]}', '{CLOSING[1]}') AND o.outcome_on <= {day}, FALSE)"
+    """Written off or cancelled on or before ``day`` (SQL), as ``status_of`` has it. The day is
+    tested first: most obligations have none, and the outcome's text is then never compared."""
+    return f"CASE WHEN o.outcome_on <= {day} THEN o.outcome IN ('{CLOSING[0]}', '{CLOSING[1]}') ELSE FALSE END"
 
 
 def _inner(queryset: QuerySet) -> tuple[str, tuple]:
     inner = queryset.prefetch_related(None).order_by().values(
         "id", "debtor_agency_id", "principal", "principal_paid", "fully_paid_on", "arose_on", "trigger_on",
-        "due_on", "outcome", "outcome_on",
+        "due_on", "outcome", "outcome_on", "open_until",
     )  # fmt: skip
     return inner.query.sql_with_params()
 
@@ -92,24 +101,71 @@ def _inner(queryset: QuerySet) -> tuple[str, tuple]:
 # a million of these, PostgreSQL spent 0.2 s more on the status as text (issue 9, measured).
 CLOSED, PAID, NOT_YET_DUE, DUE, OVERDUE = range(5)
 
+# What the totals tell apart about one obligation, packed into the bits of one number beside its
+# R5 segment (``k * _SEGMENT + code``): the status (bits 0–2), the ageing bucket if overdue (an
+# index into reports.AGEING, 3–5), stock (6), paid off in the period (7), the pay band then (0–2;
+# 3: not paid in the period; 8–9), paid late (10) and closed by the day before the cut-off (11).
+# Grouped by that number, a million obligations become 34,000 groups, and PostgreSQL hashes them
+# in its workers (a partial aggregate), where grouping by ten columns it had no statistics of made
+# it sort the million rows in one process (issue 9, measured). The number names no amount: an
+# amount's distinct values in it made PostgreSQL expect a group per row, and sort again.
+_BUCKET, _STOCK, _IN_PERIOD, _BAND, _LATE, _CLOSED_C = 8, 64, 128, 256, 1024, 2048
+_NOT_IN_PERIOD = 3 * _BAND
+_SEGMENT = 4096
 
-def _groups(ageing) -> str:
-    """The columns each obligation is grouped by before the figures are summed (``g`` below):
-    the figures are counts and sums under conditions on these alone, so a million obligations
-    become a few per segment and each condition is tested once per group, not per row — PostgreSQL
-    inlines ``st`` wherever it is named, and forty filtered aggregates per row cost 2 s of a 4 s
-    statement (issue 9, measured). ``ageing`` is reports.AGEING (key, label, low, high); its
-    overdue buckets do not overlap, so the first that holds is the only one."""
+
+def _code(ageing, *, as_of: date, before: date, stock_cutoff: date, period_from: date, period_end: date,
+          d_paid: str) -> str:  # fmt: skip
+    """The packed number of obligation ``o`` (SQL), each condition tested once per row: the
+    status as ``status_of`` has it (closed, paid off, not yet due, due that day, overdue), with
+    ``d_paid`` its paid-off day as of ``as_of``."""
+    d = _d(as_of)
     buckets = " ".join(
-        f"WHEN days >= {low}" + (f" AND days <= {high}" if high is not None else "") + f" THEN {i}"
+        f"WHEN {d} - o.due_on >= {low}" + (f" AND {d} - o.due_on <= {high}" if high is not None else "") + f" THEN {i}"
         for i, (_key, _label, low, high) in enumerate(ageing[1:], start=1)
     )
-    return f"""debtor_agency_id, k, st, legacy, stock, in_period,
-           CASE WHEN st = {OVERDUE} THEN CASE {buckets} END END AS bucket,
-           CASE WHEN in_period THEN CASE WHEN days_to_pay <= 30 THEN 0 WHEN days_to_pay <= 60 THEN 1 ELSE 2 END
-           END AS pay_band,
-           in_period AND d_paid > due_on AS paid_late,
-           stock AND base <> 0 AND open_out = 0 AS cleared"""
+    by_due = f"""CASE WHEN {d} < o.due_on THEN {NOT_YET_DUE} WHEN {d} = o.due_on THEN {DUE}
+             ELSE {OVERDUE} + {_BUCKET} * CASE {buckets} ELSE 0 END END"""
+    if d_paid == "o.fully_paid_on":
+        # the running totals: still open on the date (open_until, kept by the database) and not
+        # paid off is neither closed nor paid, and the outcome is read only for the others
+        status = f"""CASE WHEN o.open_until > {d} AND o.fully_paid_on IS NULL THEN {by_due}
+             WHEN {_closed(d)} THEN {CLOSED} ELSE {PAID} END"""
+    else:
+        status = f"""CASE WHEN {_closed(d)} THEN {CLOSED} WHEN {d_paid} IS NOT NULL THEN {PAID} ELSE {by_due} END"""
+    days_to_pay = f"{d_paid} - o.trigger_on"  # GREATEST(0, …) <= 30 is the same test
+    payment = f"""CASE WHEN {d_paid} BETWEEN {_d(period_from)} AND {_d(period_end)} THEN
+                 {_IN_PERIOD}
+                 + {_BAND} * CASE WHEN {days_to_pay} <= 30 THEN 0 WHEN {days_to_pay} <= 60 THEN 1 ELSE 2 END
+                 + {_LATE} * ({d_paid} > o.due_on)::int
+             ELSE {_NOT_IN_PERIOD} END"""
+    return f"""({status})
+           + ({payment})
+           + {_STOCK} * (o.arose_on < {_d(stock_cutoff)})::int + {_CLOSED_C} * ({_closed(_d(before))})::int"""
+
+
+def _segment_of(starts_param: str = "%s") -> str:
+    """The index (0-based) of obligation ``o``'s R5 segment: one binary search of its (debtor, day)
+    number in the sorted starts of every segment (``live.day_key``)."""
+    return (
+        f"width_bucket(o.debtor_agency_id::bigint * {DAYS_PER_AGENCY} + (o.arose_on - DATE '{EPOCH.isoformat()}'),"
+        f" {starts_param}::bigint[]) - 1"
+    )
+
+
+def _decoded() -> str:
+    """The packed number's parts, as the columns ``_figures`` tests (``g``: one row per number)."""
+    return f"""(%s::integer[])[key / {_SEGMENT} + 1] AS debtor_agency_id, key / {_SEGMENT} AS k,
+           (%s::boolean[])[key / {_SEGMENT} + 1] AS legacy,
+           key & 7 AS st, (key / {_BUCKET}) & 7 AS bucket, (key & {_STOCK}) <> 0 AS stock,
+           (key & {_IN_PERIOD}) <> 0 AS in_period, (key / {_BAND}) & 3 AS pay_band, (key & {_LATE}) <> 0 AS paid_late,
+           n, principal, days_to_pay,
+           CASE WHEN key & 7 IN ({NOT_YET_DUE}, {DUE}, {OVERDUE}) THEN principal - paid ELSE 0 END AS open_out,
+           -- the stock base and the cleared ones as if no entry were dated before the cut-off;
+           -- stock_corrections adds the difference the entries make
+           CASE WHEN key & {_STOCK + _CLOSED_C} = {_STOCK} THEN principal ELSE 0 END AS base,
+           CASE WHEN key & {_STOCK + _CLOSED_C} <> {_STOCK} THEN 0 WHEN key & 7 IN ({CLOSED}, {PAID}) THEN n
+                ELSE zero_n END AS cleared_n"""
 
 
 def _figures(ageing) -> tuple[tuple[str, str], ...]:
@@ -136,30 +192,30 @@ def _figures(ageing) -> tuple[tuple[str, str], ...]:
             item
             for i, (key, *_rest) in enumerate(ageing[1:], start=1)
             for item in (
-                (f"ageing_count:{key}", count(f"bucket = {i}")),
-                (f"ageing_amount:{key}", total("open_out", f"bucket = {i}")),
+                (f"ageing_count:{key}", count(f"{overdue} AND bucket = {i}")),
+                (f"ageing_amount:{key}", total("open_out", f"{overdue} AND bucket = {i}")),
             )
         ],
         ("legacy_count", count(f"{overdue} AND legacy")),
         ("legacy_amount", total("open_out", f"{overdue} AND legacy")),
         ("paid_count", count("in_period")),
         ("days_to_pay_total", total("days_to_pay", "in_period")),
-        ("paid_within_30", count("pay_band = 0")),
-        ("paid_31_60", count("pay_band = 1")),
-        ("paid_over_60", count("pay_band = 2")),
+        ("paid_within_30", count("in_period AND pay_band = 0")),
+        ("paid_31_60", count("in_period AND pay_band = 1")),
+        ("paid_over_60", count("in_period AND pay_band = 2")),
         ("paid_late_count", count("paid_late")),
         ("paid_amount", total("principal", "in_period")),
         ("paid_late_amount", total("principal", "paid_late")),
         ("stock_count", count("stock")),
         ("stock_base", total("base", "stock")),
         ("stock_outstanding", total("open_out", "stock")),
-        ("stock_cleared_count", count("cleared")),
+        ("stock_cleared_count", "sum(cleared_n)"),
         ("stock_arrears", total("open_out", f"stock AND {overdue}")),
         ("new_arrears", total("open_out", f"NOT stock AND {overdue}")),
     )
 
 
-_WHOLE = frozenset({"days_to_pay_total"})  # whole numbers besides the counts
+_WHOLE = frozenset({"days_to_pay_total", "stock_cleared_count"})  # whole numbers besides the counts
 
 
 @dataclass
@@ -167,6 +223,13 @@ class TotalsRows:
     per_debtor: dict[int, dict]
     per_segment: dict[int, dict]
     total: dict
+
+
+def _starts(segs: list[Segment]) -> list[int]:
+    starts = [day_key(s.agency_id, s.start_on) for s in segs]
+    if starts != sorted(starts):
+        raise ValueError("segments must come by debtor, then by day (live.segments)")
+    return starts
 
 
 def obligation_totals(
@@ -181,68 +244,54 @@ def obligation_totals(
 ) -> TotalsRows:
     """The ``_figures`` of ``population`` (reports.obligation_population without its extras) per
     debtor agency, per segment (index into ``segs``) and in total; each a dict field → value.
-    ``ageing`` is reports.AGEING, whose buckets the figures sum."""
+    ``ageing`` is reports.AGEING, whose buckets the figures sum. ``segs`` must hold every debtor
+    of the population, each from date.min on, as ``live.segments`` gives them."""
     figures_sql = _figures(ageing)
-    empty = TotalsRows({}, {}, {})
     try:
         inner_sql, inner_params = _inner(population)
     except EmptyResultSet:
-        return empty
+        return TotalsRows({}, {}, {})
     before = stock_cutoff - timedelta(days=1)
-    d_joins, d_columns = _state("d", as_of)
-    c_joins, c_columns = _state("c", before)
+    d_joins, d_out, d_paid = _state_of("d", as_of)
+    # what was paid of the principal by the date: the running total, or principal − the state
+    paid = "o.principal_paid" if not d_joins else f"o.principal - {d_out}"
+    zero = "o.principal_paid = o.principal" if not d_joins else f"{d_out} = 0"
+    code = _code(
+        ageing,
+        as_of=as_of,
+        before=before,
+        stock_cutoff=stock_cutoff,
+        period_from=period_from,
+        period_end=period_end,
+        d_paid=d_paid,
+    )
     aggregates = ",\n       ".join(
         # sum() of counts is numeric in PostgreSQL: whole figures come back as integers
         f"COALESCE({sql}, 0)::bigint" if sql.startswith("sum(n)") or name in _WHOLE else f"COALESCE({sql}, 0.00)"
         for name, sql in figures_sql
     )
     sql = f"""
-WITH x AS (
-    SELECT o.debtor_agency_id, s.k, s.legacy,
-           o.principal, o.trigger_on, o.due_on,
-           {_closed(_d(as_of))} AS closed_d, {_closed(_d(before))} AS closed_c,
-           o.arose_on < {_d(stock_cutoff)} AS stock,
-           {d_columns}, {c_columns}
-    FROM ({inner_sql}) o
-    -- each obligation's segment: a hash join on the debtor, then its (few) segments' days
-    JOIN unnest(%s::integer[], %s::date[], %s::date[], %s::integer[], %s::boolean[])
-         AS s(agency_id, start_on, end_on, k, legacy)
-      ON s.agency_id = o.debtor_agency_id AND o.arose_on >= s.start_on AND (s.end_on IS NULL OR o.arose_on < s.end_on)
-    {d_joins}
-    {c_joins}
-), y AS (
-    SELECT x.*,
-           CASE WHEN closed_d THEN {CLOSED} WHEN d_paid IS NOT NULL THEN {PAID}
-                WHEN {_d(as_of)} < due_on THEN {NOT_YET_DUE} WHEN {_d(as_of)} = due_on THEN {DUE}
-                ELSE {OVERDUE} END AS st,
-           {_d(as_of)} - due_on AS days,
-           GREATEST(0, d_paid - trigger_on) AS days_to_pay,
-           d_paid BETWEEN {_d(period_from)} AND {_d(period_end)} AS in_period,
-           CASE WHEN closed_c OR c_paid IS NOT NULL THEN 0 ELSE c_out END AS base
-    FROM x
-), z AS (
-    SELECT y.*, st = {OVERDUE} AS overdue,
-           CASE WHEN st IN ({NOT_YET_DUE}, {DUE}, {OVERDUE}) THEN d_out ELSE 0 END AS open_out
-    FROM y
-), g AS (
-    SELECT {_groups(ageing)},
-           count(*) AS n, sum(principal) AS principal, sum(open_out) AS open_out, sum(base) AS base,
-           sum(days_to_pay) AS days_to_pay
-    FROM z
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
-)
 SELECT GROUPING(debtor_agency_id, k), debtor_agency_id, k,
        {aggregates}
-FROM g
+FROM (
+    SELECT {_decoded()}
+    FROM (
+        SELECT ({_segment_of()})::bigint * {_SEGMENT} + {code} AS key,
+               count(*) AS n, sum(o.principal) AS principal, sum({paid}) AS paid,
+               sum(GREATEST(0, {d_paid} - o.trigger_on)) AS days_to_pay,
+               count(*) FILTER (WHERE {zero}) AS zero_n  -- nothing outstanding as of the date
+        FROM ({inner_sql}) o
+        {d_joins}
+        GROUP BY 1
+    ) packed
+) g
 GROUP BY GROUPING SETS ((debtor_agency_id), (k), ())
 """  # noqa: S608 - our own constants and Django's compiled SQL; user input only in bound parameters
-    params = [  # in the order they appear: the population's, then the segments
-        *inner_params,
+    params = [  # in the order they appear
         [s.agency_id for s in segs],
-        [s.start_on for s in segs],
-        [s.end_on for s in segs],
-        list(range(len(segs))),
         [s.legacy for s in segs],
+        _starts(segs),
+        *inner_params,
     ]
     out = TotalsRows({}, {}, {})
     with _analytic() as cursor:
@@ -255,7 +304,47 @@ GROUP BY GROUPING SETS ((debtor_agency_id), (k), ())
                 out.per_segment[k] = figures
             else:
                 out.total = figures
+    _correct_stock(out, population, as_of=as_of, stock_cutoff=stock_cutoff, segs=segs)
     return out
+
+
+def _correct_stock(out: TotalsRows, population: QuerySet, *, as_of: date, stock_cutoff: date, segs) -> None:
+    """The stock base and the cleared count of the obligations with an entry dated before the
+    cut-off: the totals took each stock obligation open at the cut-off to owe its whole principal
+    then; an entry on or before the day before says what it owed (its stored state, issue 9). One
+    statement over those obligations alone, where joining the state to every obligation made each
+    of PostgreSQL's processes build the same hash of 240,000 entries (0.7 s each, measured)."""
+    before = stock_cutoff - timedelta(days=1)
+    inner_sql, inner_params = _inner(population)
+    d_joins, d_out, d_paid = _state_of("d", as_of)
+    d = _d(as_of)
+    nothing_open = f"({_closed(d)} OR {d_paid} IS NOT NULL OR {d_out} = 0)"
+    sql = f"""
+SELECT {_segment_of()} AS k,
+       sum(c.base - o.principal) AS base,
+       -count(*) FILTER (WHERE c.base = 0 AND {nothing_open}) AS cleared
+FROM ({inner_sql}) o
+-- the last entry on or before the day (none later on that day or before it): an anti-join the
+-- processes share, where DISTINCT ON is sorted again in each
+JOIN (
+    SELECT e.obligation_id,
+           CASE WHEN e.after_fully_paid_on IS NOT NULL THEN 0 ELSE e.after_principal_outstanding END AS base
+    FROM ledger_ledgerentry e
+    WHERE e."on" <= {_d(before)} AND NOT EXISTS (
+        SELECT 1 FROM ledger_ledgerentry l
+        WHERE l.obligation_id = e.obligation_id AND l."on" <= {_d(before)} AND (l."on", l.id) > (e."on", e.id))
+) c ON c.obligation_id = o.id
+{d_joins}
+WHERE o.arose_on < {_d(stock_cutoff)} AND NOT {_closed(_d(before))}
+GROUP BY 1
+"""  # noqa: S608 - our own constants and Django's compiled SQL; user input only in bound parameters
+    with _analytic() as cursor:
+        cursor.execute(sql, [_starts(segs), *inner_params])
+        rows = cursor.fetchall()
+    for k, base, cleared in rows:
+        for figures in (out.per_segment[k], out.per_debtor[segs[k].agency_id], out.total):
+            figures["stock_base"] += base
+            figures["stock_cleared_count"] += cleared
 
 
 def arrears_by_month(population: QuerySet, *, ends: list[date], stock_cutoff: date) -> dict[int, dict]:
