@@ -258,6 +258,17 @@ class Obligation(models.Model):
             ),
             # Days-overdue ranges of a past date: a range of due_on, filtered on open_until.
             models.Index(fields=["due_on"], include=["open_until"], name="obligation_due_open"),
+            # The report totals and month ends read every obligation of the population (arisen by
+            # the date): these columns alone, from an index a quarter the table's size (issue 9:
+            # the dashboard's statements 15–30 % faster at a million obligations, measured).
+            models.Index(
+                fields=["arose_on"],
+                include=[
+                    "id", "debtor_agency", "principal", "principal_paid", "fully_paid_on", "trigger_on", "due_on",
+                    "outcome", "outcome_on", "open_until",
+                ],
+                name="obligation_arose_totals",
+            ),  # fmt: skip
             # SME-declared obligations are about a quarter of all: counted from this small index.
             models.Index(fields=["sme_declared"], condition=Q(sme_declared=True), name="obligation_sme"),
         ]
