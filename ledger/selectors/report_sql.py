@@ -42,15 +42,26 @@ available = asof_sql.available
 
 
 @contextmanager
-def _analytic():
+def _analytic(**settings: str):
     """A cursor for one summing query over the whole province: without JIT (PostgreSQL's compiler
     took 0.7 s of a 4 s query, measured) and with the memory to hash a few thousand groups and a
-    million rows (stock ``work_mem``, 4 MB, spilled 125 MB to disk). Both only for this
-    transaction."""
+    million rows (stock ``work_mem``, 4 MB, spilled 125 MB to disk), plus ``settings``. They hold
+    for this query only: with ATOMIC_REQUESTS the request is one transaction, and a ``SET LOCAL``
+    inside a savepoint would last to its end, so each is put back as it was once the query is read
+    (a failed query rolls its savepoint back, and the settings with it)."""
+    settings = {"jit": "off", "work_mem": "64MB", **settings}
+    names = list(settings)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        before = cursor.fetchone()
+        _set(cursor, settings)
         yield cursor
+        _set(cursor, dict(zip(names, before, strict=True)))
+
+
+def _set(cursor, settings: dict[str, str]) -> None:
+    pairs = [item for name, value in settings.items() for item in (name, value)]
+    cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)), pairs)
 
 
 def _d(day: date) -> str:
@@ -294,11 +305,10 @@ GROUP BY GROUPING SETS ((debtor_agency_id), (k), ())
         *inner_params,
     ]
     out = TotalsRows({}, {}, {})
-    with _analytic() as cursor:
-        # Reading every obligation, PostgreSQL prefers the table to obligation_arose_totals, which
-        # holds the same columns in a quarter of the pages: read from the index, 1.5 → 1.2 s at a
-        # million obligations (issue 9, measured). This transaction only.
-        cursor.execute("SET LOCAL enable_seqscan = off")
+    # Reading every obligation, PostgreSQL prefers the table to obligation_arose_totals, which
+    # holds the same columns in a quarter of the pages: read from the index, 1.5 → 1.2 s at a
+    # million obligations (issue 9, measured).
+    with _analytic(enable_seqscan="off") as cursor:
         cursor.execute(sql, params)
         for grouping, debtor, k, *values in cursor.fetchall():
             figures = dict(zip((name for name, _sql in figures_sql), values, strict=True))
@@ -417,11 +427,10 @@ GROUP BY 1
 """  # noqa: S608 - our own constants and Django's compiled SQL; user input only in bound parameters
     out = {j: {"count": 0, "stock": ZERO, "new": ZERO} for j in range(months)}
     for sql in (settled_sql, moving_sql):
-        with _analytic() as cursor:
-            # Grouped by an expression PostgreSQL has no statistics of, it guesses a group per ten
-            # rows and, to save sending those from its workers, reads the obligations in one
-            # process; sending rows made cheaper, it reads them in three (issue 9, measured).
-            cursor.execute("SET LOCAL parallel_tuple_cost = 0.01")
+        # Grouped by an expression PostgreSQL has no statistics of, it guesses a group per ten
+        # rows and, to save sending those from its workers, reads the obligations in one process;
+        # sending rows made cheaper, it reads them in three (issue 9, measured).
+        with _analytic(parallel_tuple_cost="0.01") as cursor:
             cursor.execute(sql, inner_params)
             rows = cursor.fetchall()
         for key, n, amount, paid in rows:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ledger.models import LedgerEntry
@@ -144,3 +144,23 @@ def test_an_entry_without_its_state_sends_the_report_back_to_python(world, monke
     with CaptureQueriesContext(connection) as queries:
         obligation_totals(user=world.auditor, params=params)
     assert len(_row_reads(queries)) == 1  # the Python pass
+
+
+def test_the_statements_settings_last_no_longer_than_the_statement(world):
+    """With ATOMIC_REQUESTS a request is one transaction: the totals' and month ends' planner
+    settings (JIT off, more work_mem, no sequential scan, cheaper parallel rows) must not stay on
+    for the queries after them."""
+    book_of(world)
+    params = PARAMS[1]
+    shown = (
+        "SELECT current_setting('jit'), current_setting('work_mem'), current_setting('enable_seqscan'), "
+        "current_setting('parallel_tuple_cost')"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(shown)
+        before = cursor.fetchone()
+        obligation_totals(user=world.auditor, params=params)
+        arrears_by_month(user=world.auditor, params=params)
+        cursor.execute(shown)
+        assert cursor.fetchone() == before
+    assert before[2:] == ("on", "0.1")
