@@ -381,7 +381,8 @@ def arrears_by_month(population: QuerySet, *, ends: list[date], stock_cutoff: da
       next entry; before the first entry, the whole principal.
 
     Summing by (lo, hi) instead of writing a row per month end and obligation, and grouping by
-    one number in PostgreSQL's workers, took the month ends from 1.7–2.3 s to … s (issue 9)."""
+    one number in PostgreSQL's workers, took the month ends from 1.7–2.3 s to 1.0–1.2 s (issue 9, measured
+    on the same machine)."""
     try:
         inner_sql, inner_params = _inner(population)
     except EmptyResultSet:
