@@ -54,9 +54,13 @@ class Pager:
         return min(self.number * PAGE_SIZE, self.count)
 
 
-def _page(request, ids: list[int], *, param: str, order: str, report: str) -> tuple[list[int], Pager]:
-    """The ids of ``param``'s page (1 unless the query says otherwise) and its pager. A page that
-    is not a whole number from 1 to the last is a 400 naming the parameter."""
+PAGE_PARAMS = ("ageing_page", "stock_page", "replies_page")
+
+
+def _page(request, ids: list[int], param: str, order: str, report: str) -> tuple[list[int], Pager]:
+    """The ids of ``param``'s page (1 unless the query says otherwise) and its pager; ``order``
+    says how ``ids`` are sorted, ``report`` is the section of the whole table. A page that is not
+    a whole number from 1 to the last is a 400 naming the parameter."""
     pages = max(1, -(-len(ids) // PAGE_SIZE))
     raw = request.GET.get(param)
     number = 1
@@ -74,7 +78,7 @@ def _page(request, ids: list[int], *, param: str, order: str, report: str) -> tu
         return f"?{query.urlencode()}"
 
     report_query = request.GET.copy()
-    for key in ("ageing_page", "stock_page", "replies_page"):
+    for key in PAGE_PARAMS:
         report_query.pop(key, None)
     report_query["format"] = "xlsx"
     pager = Pager(
@@ -198,30 +202,13 @@ def dashboard(request):
     per_agency = sections.report_totals(ctx).per_agency
     _overall, reply_rows = sections.reply_rates(ctx)
     try:
-        ageing_ids, ageing_pager = _page(
-            request,
-            sorted(per_agency, key=lambda a: (-per_agency[a].overdue_amount, a)),
-            param="ageing_page",
-            order="按逾期未付本金从高到低",
-            report="agencies",
-        )
-        stock_ids, stock_pager = _page(
-            request,
-            sorted(per_agency, key=lambda a: (-per_agency[a].stock_outstanding, a)),
-            param="stock_page",
-            order="按存量尚未清偿从高到低",
-            report="stock",
-        )
-        reply_ids, replies_pager = _page(
-            request,
-            [
-                r.agency.pk
-                for r in sorted(reply_rows, key=lambda r: (-(r.rate.due - r.rate.done), -r.rate.due, r.agency.pk))
-            ],
-            param="replies_page",
-            order="按未按期回复件数从多到少",
-            report="reply-rate",
-        )
+        most_overdue = sorted(per_agency, key=lambda a: (-per_agency[a].overdue_amount, a))
+        most_stock = sorted(per_agency, key=lambda a: (-per_agency[a].stock_outstanding, a))
+        late_first = sorted(reply_rows, key=lambda r: (-(r.rate.due - r.rate.done), -r.rate.due, r.agency.pk))
+        most_late = [r.agency.pk for r in late_first]
+        ageing_ids, ageing_pager = _page(request, most_overdue, "ageing_page", "按逾期未付本金从高到低", "agencies")
+        stock_ids, stock_pager = _page(request, most_stock, "stock_page", "按存量尚未清偿从高到低", "stock")
+        reply_ids, replies_pager = _page(request, most_late, "replies_page", "按未按期回复件数从多到少", "reply-rate")
     except ValidationFailed as exc:
         return render(request, "ledger/dashboard.html", {"error": exc.detail}, status=400)
     agencies = sections.agencies_section(ctx, ageing_ids)
