@@ -128,10 +128,11 @@ _OWED_AT_CUTOFF = _STOCK + _CLOSED_C + _PAID_C  # of these bits, stock alone: op
 
 
 def _code(ageing, *, as_of: date, before: date, stock_cutoff: date, period_from: date, period_end: date,
-          d_paid: str) -> str:  # fmt: skip
+          d_paid: str, running_totals: bool) -> str:  # fmt: skip
     """The packed number of obligation ``o`` (SQL), each condition tested once per row: the
     status as ``status_of`` has it (closed, paid off, not yet due, due that day, overdue), with
-    ``d_paid`` its paid-off day as of ``as_of``."""
+    ``d_paid`` its paid-off day as of ``as_of`` — the running total's where ``running_totals``
+    (no entry is dated after ``as_of``)."""
     d = _d(as_of)
     buckets = " ".join(
         f"WHEN {d} - o.due_on >= {low}" + (f" AND {d} - o.due_on <= {high}" if high is not None else "") + f" THEN {i}"
@@ -139,7 +140,7 @@ def _code(ageing, *, as_of: date, before: date, stock_cutoff: date, period_from:
     )
     by_due = f"""CASE WHEN {d} < o.due_on THEN {NOT_YET_DUE} WHEN {d} = o.due_on THEN {DUE}
              ELSE {OVERDUE} + {_BUCKET} * CASE {buckets} ELSE 0 END END"""
-    if d_paid == "o.fully_paid_on":
+    if running_totals:
         # the running totals: still open on the date (open_until, kept by the database) and not
         # paid off is neither closed nor paid, and the outcome is read only for the others
         status = f"""CASE WHEN o.open_until > {d} AND o.fully_paid_on IS NULL THEN {by_due}
@@ -158,12 +159,12 @@ def _code(ageing, *, as_of: date, before: date, stock_cutoff: date, period_from:
            + {_PAID_C} * COALESCE(o.fully_paid_on <= {_d(before)}, FALSE)::int"""
 
 
-def _segment_of(starts_param: str = "%s") -> str:
+def _segment_of() -> str:
     """The index (0-based) of obligation ``o``'s R5 segment: one binary search of its (debtor, day)
-    number in the sorted starts of every segment (``live.day_key``)."""
+    number in the sorted starts of every segment (``_starts``, a bound parameter)."""
     return (
         f"width_bucket(o.debtor_agency_id::bigint * {DAYS_PER_AGENCY} + (o.arose_on - DATE '{EPOCH.isoformat()}'),"
-        f" {starts_param}::bigint[]) - 1"
+        " %s::bigint[]) - 1"
     )
 
 
@@ -176,7 +177,7 @@ def _decoded() -> str:
            n, principal, days_to_pay,
            CASE WHEN key & 7 IN ({NOT_YET_DUE}, {DUE}, {OVERDUE}) THEN principal - paid ELSE 0 END AS open_out,
            -- the stock base and the cleared ones as if no entry were dated before the cut-off;
-           -- stock_corrections adds the difference the entries make
+           -- _correct_stock adds the difference the entries make
            CASE WHEN key & {_OWED_AT_CUTOFF} = {_STOCK} THEN principal ELSE 0 END AS base,
            CASE WHEN key & {_OWED_AT_CUTOFF} <> {_STOCK} THEN 0 WHEN key & 7 IN ({CLOSED}, {PAID}) THEN n
                 ELSE zero_n END AS cleared_n"""
@@ -278,6 +279,7 @@ def obligation_totals(
         period_from=period_from,
         period_end=period_end,
         d_paid=d_paid,
+        running_totals=not d_joins,
     )
     aggregates = ",\n       ".join(
         # sum() of counts is numeric in PostgreSQL: whole figures come back as integers
