@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import numberformat
 from django.utils.formats import get_format
 
@@ -89,7 +90,7 @@ def _page(request, ids: list[int], param: str, order: str, report: str) -> tuple
         order=order,
         prev_url=url(number - 1) if number > 1 else None,
         next_url=url(number + 1) if number < pages else None,
-        report_url=f"/api/reports/{report}/?{report_query.urlencode()}",
+        report_url=f"{reverse('report', kwargs={'kind': report})}?{report_query.urlencode()}",
     )
     return ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE], pager
 

@@ -78,9 +78,6 @@ def report_totals(ctx: ReportContext):
     return ctx.cached("obligation_totals", lambda: obligation_totals(user=ctx.user, params=ctx.params))
 
 
-_totals = report_totals
-
-
 def _agency_names(ids) -> dict[int, Agency]:
     return Agency.objects.in_bulk(list(ids))
 
@@ -147,7 +144,7 @@ def _agency_figures(f: Figures, ctx: ReportContext, agency: Agency | None) -> di
 
 
 def agencies_section(ctx: ReportContext, agency_ids: list[int] | None = None) -> Section:
-    totals = _totals(ctx)
+    totals = report_totals(ctx)
     rows = [_agency_figures(f, ctx, a) for a, f in _agency_rows(totals.per_agency, agency_ids)]
     return Section(
         "agencies",
@@ -205,7 +202,7 @@ def _practice(f: Figures, ctx: ReportContext, agency: Agency | None) -> dict:
 
 
 def payment_practices_section(ctx: ReportContext) -> Section:
-    totals = _totals(ctx)
+    totals = report_totals(ctx)
     p = ctx.params
     return Section(
         "payment-practices",
@@ -262,7 +259,7 @@ def _stock(f: Figures, ctx: ReportContext, agency: Agency | None) -> dict:
 
 
 def stock_section(ctx: ReportContext, agency_ids: list[int] | None = None) -> Section:
-    totals = _totals(ctx)
+    totals = report_totals(ctx)
     p = ctx.params
     return Section(
         "stock",
@@ -382,7 +379,7 @@ def _deadline_links(agency: Agency, window: dict) -> dict:
 
 
 def tenures_section(ctx: ReportContext) -> Section:
-    totals = _totals(ctx)
+    totals = report_totals(ctx)
     p = ctx.params
     rates = ctx.cached("tenure_rates", lambda: tenure_rates(user=ctx.user, params=p))
     tenures = {**totals.tenures, **rates.tenures}
