@@ -153,6 +153,9 @@ def test_agency_tables_page_the_most_in_arrears_first(world, client, monkeypatch
     assert "共 2 个单位，按逾期未付本金从高到低；第 1–1 个（第 1 / 2 页）" in page
     assert 'href="?as_of=2026-06-30&amp;ageing_page=2">下一页' in page
     assert 'href="/api/reports/agencies/?as_of=2026-06-30&amp;format=xlsx">全部单位（Excel）' in page
+    whole = client.get("/api/reports/agencies/?as_of=2026-06-30&format=xlsx")  # the signed-in page's session
+    assert whole.status_code == 200
+    assert whole["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     # the second page: agency A, and a way back
     second = client.get("/dashboard/", {"as_of": AS_OF, "ageing_page": "2"}).content.decode()
     charts = _charts(second)
