@@ -6,6 +6,7 @@ HTTPS/cookie hardening that `check --deploy` asks for, and refuses to start whil
 exist (see ledger/checks.py).
 """
 
+import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -116,7 +117,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic's, empty until then (WhiteNoise reads it)
+# collectstatic's, empty until then; WhiteNoise warns at start-up where it is missing. A read-only
+# install may lack it and loses nothing: the files come from the apps' folders.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Straight from the apps' static folders, so no collectstatic step is needed (WhiteNoise indexes
 # them once at start-up); a deployment may still run collectstatic into STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
