@@ -68,30 +68,36 @@ def _d(day: date) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-def _state(alias: str, day: date) -> tuple[str, str]:
-    """FROM-clause joins and columns ``{alias}_out`` / ``{alias}_paid``: the principal outstanding
-    and the paid-off day of obligation ``o`` as of ``day``. With no entry dated after ``day`` (as
-    of today, always) they are the running totals and nothing is joined; else the state stored
+@dataclass(frozen=True)
+class _State:
+    """How obligation ``o``'s state as of a day is read: FROM-clause ``joins``, and SQL for its
+    principal ``outstanding`` and its paid-off day (``paid_on``). ``running_totals``: no entry is
+    dated after the day (as of today, always), so the totals the payment service keeps on the
+    obligation are that state and nothing is joined."""
+
+    joins: str
+    outstanding: str
+    paid_on: str
+
+    @property
+    def running_totals(self) -> bool:
+        return not self.joins
+
+
+def _state(day: date) -> _State:
+    """The state of obligation ``o`` as of ``day``: the running totals, or else the state stored
     beside each obligation's last entry on or before ``day`` (none: its principal, unpaid), from
     one ``DISTINCT ON`` over those entries, joined by hash."""
     if not LedgerEntry.objects.filter(on__gt=day).exists():
-        return "", f"o.principal - o.principal_paid AS {alias}_out, o.fully_paid_on AS {alias}_paid"
+        return _State("", "(o.principal - o.principal_paid)", "o.fully_paid_on")
     joins = f"""
 LEFT JOIN (
     SELECT DISTINCT ON (e.obligation_id) e.obligation_id, e.after_principal_outstanding AS outstanding,
            e.after_fully_paid_on AS paid_on
     FROM ledger_ledgerentry e WHERE e."on" <= {_d(day)}
     ORDER BY e.obligation_id, e."on" DESC, e.id DESC
-) {alias} ON {alias}.obligation_id = o.id"""  # noqa: S608 - dates we format ourselves
-    return joins, f"COALESCE({alias}.outstanding, o.principal) AS {alias}_out, {alias}.paid_on AS {alias}_paid"
-
-
-def _state_of(alias: str, day: date) -> tuple[str, str, str]:
-    """``_state`` as (joins, outstanding expression, paid-off day expression)."""
-    joins, _columns = _state(alias, day)
-    if not joins:
-        return "", "(o.principal - o.principal_paid)", "o.fully_paid_on"
-    return joins, f"COALESCE({alias}.outstanding, o.principal)", f"{alias}.paid_on"
+) d ON d.obligation_id = o.id"""  # noqa: S608 - dates we format ourselves
+    return _State(joins, "COALESCE(d.outstanding, o.principal)", "d.paid_on")
 
 
 def _closed(day: str) -> str:
@@ -128,11 +134,11 @@ _OWED_AT_CUTOFF = _STOCK + _CLOSED_C + _PAID_C  # of these bits, stock alone: op
 
 
 def _code(ageing, *, as_of: date, before: date, stock_cutoff: date, period_from: date, period_end: date,
-          d_paid: str, running_totals: bool) -> str:  # fmt: skip
+          state: _State) -> str:  # fmt: skip
     """The packed number of obligation ``o`` (SQL), each condition tested once per row: the
     status as ``status_of`` has it (closed, paid off, not yet due, due that day, overdue), with
-    ``d_paid`` its paid-off day as of ``as_of`` — the running total's where ``running_totals``
-    (no entry is dated after ``as_of``)."""
+    its state as of ``as_of`` read as ``state`` says."""
+    d_paid = state.paid_on
     d = _d(as_of)
     buckets = " ".join(
         f"WHEN {d} - o.due_on >= {low}" + (f" AND {d} - o.due_on <= {high}" if high is not None else "") + f" THEN {i}"
@@ -140,7 +146,7 @@ def _code(ageing, *, as_of: date, before: date, stock_cutoff: date, period_from:
     )
     by_due = f"""CASE WHEN {d} < o.due_on THEN {NOT_YET_DUE} WHEN {d} = o.due_on THEN {DUE}
              ELSE {OVERDUE} + {_BUCKET} * CASE {buckets} ELSE 0 END END"""
-    if running_totals:
+    if state.running_totals:
         # the running totals: still open on the date (open_until, kept by the database) and not
         # paid off is neither closed nor paid, and the outcome is read only for the others
         status = f"""CASE WHEN o.open_until > {d} AND o.fully_paid_on IS NULL THEN {by_due}
@@ -267,10 +273,10 @@ def obligation_totals(
     except EmptyResultSet:
         return TotalsRows({}, {}, {})
     before = stock_cutoff - timedelta(days=1)
-    d_joins, d_out, d_paid = _state_of("d", as_of)
+    state = _state(as_of)
     # what was paid of the principal by the date: the running total, or principal − the state
-    paid = "o.principal_paid" if not d_joins else f"o.principal - {d_out}"
-    zero = "o.principal_paid = o.principal" if not d_joins else f"{d_out} = 0"
+    paid = "o.principal_paid" if state.running_totals else f"o.principal - {state.outstanding}"
+    zero = "o.principal_paid = o.principal" if state.running_totals else f"{state.outstanding} = 0"
     code = _code(
         ageing,
         as_of=as_of,
@@ -278,8 +284,7 @@ def obligation_totals(
         stock_cutoff=stock_cutoff,
         period_from=period_from,
         period_end=period_end,
-        d_paid=d_paid,
-        running_totals=not d_joins,
+        state=state,
     )
     aggregates = ",\n       ".join(
         # sum() of counts is numeric in PostgreSQL: whole figures come back as integers
@@ -294,10 +299,10 @@ FROM (
     FROM (
         SELECT ({_segment_of()})::bigint * {_SEGMENT} + {code} AS key,
                count(*) AS n, sum(o.principal) AS principal, sum({paid}) AS paid,
-               sum(GREATEST(0, {d_paid} - o.trigger_on)) AS days_to_pay,
+               sum(GREATEST(0, {state.paid_on} - o.trigger_on)) AS days_to_pay,
                count(*) FILTER (WHERE {zero}) AS zero_n  -- nothing outstanding as of the date
         FROM ({inner_sql}) o
-        {d_joins}
+        {state.joins}
         GROUP BY 1
     ) packed
 ) g
@@ -323,11 +328,13 @@ GROUP BY GROUPING SETS ((debtor_agency_id), (k), ())
                 out.per_segment[k] = figures
             else:
                 out.total = figures
-    _correct_stock(out, population, as_of=as_of, stock_cutoff=stock_cutoff, segs=segs)
+    _correct_stock(out, population, as_of=as_of, state=state, stock_cutoff=stock_cutoff, segs=segs)
     return out
 
 
-def _correct_stock(out: TotalsRows, population: QuerySet, *, as_of: date, stock_cutoff: date, segs) -> None:
+def _correct_stock(
+    out: TotalsRows, population: QuerySet, *, as_of: date, state: _State, stock_cutoff: date, segs: list[Segment]
+) -> None:
     """The stock base and the cleared count of the obligations with an entry dated before the
     cut-off: the totals took each stock obligation neither closed nor paid off (``fully_paid_on``:
     paid off since that day) by the day before to owe its whole principal then; an entry on or
@@ -337,9 +344,8 @@ def _correct_stock(out: TotalsRows, population: QuerySet, *, as_of: date, stock_
     paid off by then and are left to the totals."""
     before = stock_cutoff - timedelta(days=1)
     inner_sql, inner_params = _inner(population)
-    d_joins, d_out, d_paid = _state_of("d", as_of)
     d = _d(as_of)
-    nothing_open = f"({_closed(d)} OR {d_paid} IS NOT NULL OR {d_out} = 0)"
+    nothing_open = f"({_closed(d)} OR {state.paid_on} IS NOT NULL OR {state.outstanding} = 0)"
     sql = f"""
 SELECT {_segment_of()} AS k,
        sum(c.base - o.principal) AS base,
@@ -355,7 +361,7 @@ JOIN (
         SELECT 1 FROM ledger_ledgerentry l
         WHERE l.obligation_id = e.obligation_id AND l."on" <= {_d(before)} AND (l."on", l.id) > (e."on", e.id))
 ) c ON c.obligation_id = o.id
-{d_joins}
+{state.joins}
 WHERE o.arose_on < {_d(stock_cutoff)} AND NOT {_closed(_d(before))}
   AND (o.fully_paid_on IS NULL OR o.fully_paid_on > {_d(before)})  -- the totals know the others owed nothing
 GROUP BY 1
